@@ -1,0 +1,86 @@
+import type { Attributes, BatchObservableResult, Observable } from '@opentelemetry/api';
+import type { MetricDefinition } from '../catalog.js';
+import { OVERFLOW_TARGET, type TargetGuard } from '../cardinality.js';
+
+export interface ObservedInstrument {
+  readonly definition: MetricDefinition;
+  readonly observable: Observable;
+}
+
+/** How a gauge folds the values of targets beyond the cardinality cap into one series. */
+const FOLD_MIN = new Set(['target_success_rate']);
+const FOLD_SUM = new Set(['dlq_size']);
+
+/**
+ * One collector run's observations: validates every value against the catalog (non-finite or
+ * out-of-range values are dropped and counted, never exported), bounds the `target` label, and
+ * remembers which targets were seen so vanished ones can be retired.
+ */
+export class Observations {
+  invalidValues = 0;
+  readonly invalidMetrics = new Set<string>();
+  readonly targets = new Set<string>();
+  private readonly folded = new Map<
+    string,
+    { instrument: ObservedInstrument; attrs: Attributes; value: number }
+  >();
+
+  constructor(
+    private readonly result: BatchObservableResult,
+    private readonly instruments: ReadonlyMap<string, ObservedInstrument>,
+    private readonly guard: TargetGuard,
+  ) {}
+
+  /** Observes catalog metric `name` (without namespace). */
+  observe(name: string, value: number | undefined, attributes: Attributes = {}): void {
+    const instrument = this.instruments.get(name);
+    if (instrument === undefined)
+      throw new Error(`collector observes '${name}' it did not declare`);
+    if (value === undefined) return;
+    const [min, max] = instrument.definition.range ?? [-Number.MAX_VALUE, Number.MAX_VALUE];
+    if (typeof value !== 'number' || !(value >= min && value <= max)) {
+      this.invalidValues++;
+      this.invalidMetrics.add(name);
+      return;
+    }
+    const target = attributes['target'];
+    if (typeof target !== 'string') {
+      this.result.observe(instrument.observable, value, attributes);
+      return;
+    }
+    this.targets.add(target);
+    const label = this.guard.admit(target);
+    if (label !== OVERFLOW_TARGET) {
+      this.result.observe(instrument.observable, value, attributes);
+      return;
+    }
+    this.fold(name, instrument, { ...attributes, target: label }, value);
+  }
+
+  /** Emits the folded overflow series; call once after the last `observe`. */
+  flush(): void {
+    for (const f of this.folded.values())
+      this.result.observe(f.instrument.observable, f.value, f.attrs);
+    this.folded.clear();
+  }
+
+  private fold(
+    name: string,
+    instrument: ObservedInstrument,
+    attrs: Attributes,
+    value: number,
+  ): void {
+    const key = `${name}\u0000${JSON.stringify(attrs)}`;
+    const prev = this.folded.get(key);
+    if (prev === undefined) {
+      this.folded.set(key, { instrument, attrs, value });
+    } else if (FOLD_SUM.has(name)) {
+      prev.value += value;
+    } else if (FOLD_MIN.has(name)) {
+      prev.value = Math.min(prev.value, value);
+    } else {
+      // Status, failures, latency, timestamps: the worst (largest) value speaks for the group.
+      prev.value = Math.max(prev.value, value);
+    }
+  }
+}
