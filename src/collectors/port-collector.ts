@@ -41,8 +41,7 @@ export interface MetricsCollector {
 
 /**
  * Base for collectors that read a port: one batch callback per collector, run under the
- * collector's own timeout, with concurrent collections (several readers) sharing one port read so
- * a hung port never accumulates pending calls.
+ * collector's own timeout, with concurrent collections (several readers) sharing one port read.
  */
 export abstract class PortCollector<T> implements MetricsCollector {
   private pending: Promise<T> | undefined;
@@ -84,15 +83,17 @@ export abstract class PortCollector<T> implements MetricsCollector {
     ) => {
       const started = performance.now();
       const timeoutMs = context.timeoutMs();
+      const read = this.readShared();
       let data: T;
       try {
         data = await withTimeout(
-          this.readShared(),
+          read,
           timeoutMs,
           () => new CollectorTimeoutError(this.name, timeoutMs),
         );
       } catch (err) {
         const timedOut = err instanceof CollectorTimeoutError;
+        if (timedOut) this.abandon(read);
         context.report(this.name, {
           ok: false,
           durationMs: performance.now() - started,
@@ -133,17 +134,23 @@ export abstract class PortCollector<T> implements MetricsCollector {
     return () => meter.removeBatchObservableCallback(callback, observables);
   }
 
-  /** One port read at a time: concurrent collections await the same call. */
+  /**
+   * Concurrent collections (several readers at once) share one port call. A call that timed out
+   * is abandoned rather than shared again, so a port that hung once is asked afresh at the next
+   * collection; only the newest call is referenced from here.
+   */
   private readShared(): Promise<T> {
     if (this.pending === undefined) {
       const read = new Promise<T>((resolve) => resolve(this.read()));
       this.pending = read;
-      const clear = () => {
-        if (this.pending === read) this.pending = undefined;
-      };
+      const clear = () => this.abandon(read);
       read.then(clear, clear);
     }
     return this.pending;
+  }
+
+  private abandon(read: Promise<T>): void {
+    if (this.pending === read) this.pending = undefined;
   }
 }
 

@@ -1,0 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { renderMetricsDoc } from './metrics-doc.js';
+
+const target = new URL('../docs/metrics.md', import.meta.url);
+writeFileSync(target, renderMetricsDoc());
+console.log('wrote docs/metrics.md');
