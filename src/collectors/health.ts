@@ -1,7 +1,7 @@
 import { HEALTH_STATUS_VALUE } from '../catalog.js';
 import type { HealthMonitor, TargetHealth, TargetHealthStatus } from '../sources.js';
 import type { Observations } from './observations.js';
-import { PortCollector, unixSeconds } from './port-collector.js';
+import { PortCollector, secondsFromMs, unixSeconds } from './port-collector.js';
 
 const STATUSES = Object.keys(HEALTH_STATUS_VALUE) as TargetHealth[];
 
@@ -42,9 +42,7 @@ export class HealthCollector extends PortCollector<readonly TargetHealthStatus[]
       });
       out.observe('target_consecutive_failures', t.consecutiveFailures, { target });
       out.observe('target_success_rate', t.successRate, { target });
-      if (t.latencyMs !== undefined) {
-        out.observe('target_check_latency_seconds', t.latencyMs / 1000, { target });
-      }
+      out.observe('target_check_latency_seconds', secondsFromMs(t.latencyMs), { target });
       out.observe('target_last_check_timestamp_seconds', unixSeconds(t.lastCheck), { target });
     }
     // Every status is reported, zeros included, so dashboards show 0 rather than no data.

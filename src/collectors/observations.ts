@@ -1,9 +1,12 @@
 import type { Attributes, BatchObservableResult, Observable } from '@opentelemetry/api';
 import type { MetricDefinition } from '../catalog.js';
 import { OVERFLOW_TARGET, type TargetGuard } from '../cardinality.js';
+import { TargetLabels } from '../recorders/labels.js';
 
 export interface ObservedInstrument {
   readonly definition: MetricDefinition;
+  /** OTel instrument name. */
+  readonly name: string;
   readonly observable: Observable;
 }
 
@@ -14,22 +17,28 @@ const FOLD_SUM = new Set(['dlq_size']);
 /**
  * One collector run's observations: validates every value against the catalog (non-finite or
  * out-of-range values are dropped and counted, never exported), bounds the `target` label, and
- * remembers which targets were seen so vanished ones can be retired.
+ * remembers what was observed (attribute sets per instrument, target names) so that series this
+ * run did not observe can be withheld from export.
  */
 export class Observations {
   invalidValues = 0;
   readonly invalidMetrics = new Set<string>();
   readonly targets = new Set<string>();
+  /** Attribute sets observed in this run, by OTel instrument name. */
+  readonly observed = new Map<string, Attributes[]>();
   private readonly folded = new Map<
     string,
     { instrument: ObservedInstrument; attrs: Attributes; value: number }
   >();
+  private readonly labels: TargetLabels;
 
   constructor(
     private readonly result: BatchObservableResult,
     private readonly instruments: ReadonlyMap<string, ObservedInstrument>,
     private readonly guard: TargetGuard,
-  ) {}
+  ) {
+    this.labels = TargetLabels.of(guard);
+  }
 
   /** Observes catalog metric `name` (without namespace). */
   observe(name: string, value: number | undefined, attributes: Attributes = {}): void {
@@ -45,23 +54,50 @@ export class Observations {
     }
     const target = attributes['target'];
     if (typeof target !== 'string') {
-      this.result.observe(instrument.observable, value, attributes);
+      this.emit(instrument, value, attributes);
       return;
     }
     this.targets.add(target);
+    const type = attributes['type'];
+    this.labels.note(target, typeof type === 'string' ? type : undefined);
+    if (this.labels.mode === 'type') {
+      // No target label: targets of one type fold into one series, as past the cap.
+      const attrs = this.labels.typeAttributes(instrument.definition, attributes, target);
+      this.fold(name, instrument, attrs, value);
+      return;
+    }
     const label = this.guard.admit(target);
     if (label !== OVERFLOW_TARGET) {
-      this.result.observe(instrument.observable, value, attributes);
+      this.emit(instrument, value, attributes);
       return;
     }
     this.fold(name, instrument, { ...attributes, target: label }, value);
   }
 
+  /**
+   * Reports a target the collector saw without observing a target-labelled metric for it (so
+   * the lifecycle retires it once it is gone), with its type when known.
+   */
+  declareTarget(target: string, type?: string): void {
+    if (typeof target !== 'string' || target === '') {
+      this.invalidValues++;
+      return;
+    }
+    this.targets.add(target);
+    this.labels.note(target, typeof type === 'string' ? type : undefined);
+  }
+
   /** Emits the folded overflow series; call once after the last `observe`. */
   flush(): void {
-    for (const f of this.folded.values())
-      this.result.observe(f.instrument.observable, f.value, f.attrs);
+    for (const f of this.folded.values()) this.emit(f.instrument, f.value, f.attrs);
     this.folded.clear();
+  }
+
+  private emit(instrument: ObservedInstrument, value: number, attributes: Attributes): void {
+    this.result.observe(instrument.observable, value, attributes);
+    const list = this.observed.get(instrument.name);
+    if (list === undefined) this.observed.set(instrument.name, [attributes]);
+    else list.push(attributes);
   }
 
   private fold(

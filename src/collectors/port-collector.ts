@@ -1,4 +1,4 @@
-import type { Meter, Observable } from '@opentelemetry/api';
+import type { Attributes, Meter, Observable } from '@opentelemetry/api';
 import { collectorMetrics, instrumentName, type CollectorName } from '../catalog.js';
 import type { TargetGuard } from '../cardinality.js';
 import type { MaybePromise } from '../sources.js';
@@ -14,6 +14,8 @@ export interface CollectorRun {
   readonly invalidValues: number;
   /** `target` label values observed by a successful run. */
   readonly targets?: ReadonlySet<string>;
+  /** Attribute sets observed by a successful run, by OTel instrument name. */
+  readonly observed?: ReadonlyMap<string, readonly Attributes[]>;
 }
 
 /** What a collector receives from the registry it is registered with. */
@@ -74,7 +76,7 @@ export abstract class PortCollector<T> implements MetricsCollector {
         definition.kind === 'counter'
           ? meter.createObservableCounter(name, options)
           : meter.createObservableGauge(name, options);
-      instruments.set(definition.name, { definition, observable });
+      instruments.set(definition.name, { definition, name, observable });
     }
     const observables = [...instruments.values()].map((i) => i.observable);
 
@@ -123,6 +125,7 @@ export abstract class PortCollector<T> implements MetricsCollector {
         durationMs: performance.now() - started,
         invalidValues: out.invalidValues,
         targets: out.targets,
+        observed: out.observed,
         ...(out.invalidValues > 0
           ? {
               error: `dropped ${out.invalidValues} invalid value(s) of ${[...out.invalidMetrics].join(', ')}`,
@@ -152,6 +155,12 @@ export abstract class PortCollector<T> implements MetricsCollector {
   private abandon(read: Promise<T>): void {
     if (this.pending === read) this.pending = undefined;
   }
+}
+
+/** Seconds from a port's milliseconds; anything but a number is invalid (no string coercion). */
+export function secondsFromMs(ms: unknown): number | undefined {
+  if (ms === undefined) return undefined;
+  return typeof ms === 'number' ? ms / 1000 : Number.NaN;
 }
 
 /** Seconds since the Unix epoch of a Date, or undefined when absent or invalid. */

@@ -1,6 +1,6 @@
 import type { RefreshManager, RefreshStatus } from '../sources.js';
 import type { Observations } from './observations.js';
-import { PortCollector, unixSeconds } from './port-collector.js';
+import { PortCollector, secondsFromMs, unixSeconds } from './port-collector.js';
 
 /** Target-refresh state from the host's refresh manager. */
 export class RefreshCollector extends PortCollector<RefreshStatus> {
@@ -23,10 +23,8 @@ export class RefreshCollector extends PortCollector<RefreshStatus> {
     out.observe('refresh_last_success_timestamp_seconds', unixSeconds(s.lastRefresh));
     out.observe('refresh_next_timestamp_seconds', unixSeconds(s.nextRefresh));
     out.observe('refresh_in_progress', s.state === 'in_progress' ? 1 : 0);
-    out.observe('refresh_interval_seconds', s.intervalMs / 1000);
-    if (s.refreshDurationMs !== undefined) {
-      out.observe('refresh_last_duration_seconds', s.refreshDurationMs / 1000);
-    }
+    out.observe('refresh_interval_seconds', secondsFromMs(s.intervalMs));
+    out.observe('refresh_last_duration_seconds', secondsFromMs(s.refreshDurationMs));
     out.observe('refresh_consecutive_failures', s.consecutiveFailures);
     out.observe('refresh_targets', s.targetsValid, { validity: 'valid' });
     out.observe('refresh_targets', s.targetsInvalid, { validity: 'invalid' });

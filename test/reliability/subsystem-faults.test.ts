@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import {
+  HealthCollector,
+  PublishingMetricsCollector,
+  RefreshCollector,
+  type RefreshStatus,
+  type TargetHealthStatus,
+} from '../../src/index.js';
+import { never, refreshStatus, targetHealth } from '../support/fakes.js';
+import { settledHeapUsed } from '../support/gc.js';
+
+const TIMEOUT_MS = 50;
+// Scheduling slack on a shared, loaded 2-core machine; a hang would exceed any bound.
+const EPSILON_MS = 400;
+
+type Fault = [
+  name: string,
+  getStatus: () => unknown,
+  reason: 'error' | 'timeout' | 'ok-with-invalid',
+];
+
+const faults: Fault[] = [
+  [
+    'throws',
+    () => {
+      throw new Error('boom');
+    },
+    'error',
+  ],
+  ['rejects', () => Promise.reject(new Error('nope')), 'error'],
+  ['rejects with a non-Error', () => Promise.reject('a string'), 'error'],
+  ['never resolves', () => never(), 'timeout'],
+  [
+    'resolves after 2x the timeout',
+    () => new Promise((r) => setTimeout(() => r(refreshStatus()), TIMEOUT_MS * 2)),
+    'timeout',
+  ],
+  ['returns null', () => null, 'error'],
+  ['returns a string', () => 'idle', 'error'],
+  [
+    'returns NaN, Infinity and negatives',
+    () =>
+      refreshStatus({
+        intervalMs: Number.NaN,
+        refreshDurationMs: Infinity,
+        consecutiveFailures: -1,
+        targetsValid: -Infinity,
+      }),
+    'ok-with-invalid',
+  ],
+  [
+    'returns strings where numbers belong',
+    () => refreshStatus({ intervalMs: '300000' as unknown as number }),
+    'ok-with-invalid',
+  ],
+];
+
+function registry(getStatus: () => unknown, timeoutMs = TIMEOUT_MS) {
+  const health: TargetHealthStatus[] = [targetHealth('slack-a'), targetHealth('webhook-b')];
+  const pm = new PublishingMetricsCollector({ collectorTimeoutMs: timeoutMs });
+  pm.registerCollector(new HealthCollector({ getHealth: () => health }));
+  pm.registerCollector(new RefreshCollector({ getStatus: getStatus as () => RefreshStatus }));
+  return pm;
+}
+
+describe('subsystem faults', () => {
+  for (const [name, getStatus, outcome] of faults) {
+    it(`a refresh port that ${name}: collection completes in time, attributed, others exact`, async () => {
+      const pm = registry(getStatus);
+      const started = performance.now();
+      const snapshot = await pm.collectAll();
+      expect(performance.now() - started).toBeLessThan(TIMEOUT_MS + EPSILON_MS);
+
+      const status = snapshot.collectors['refresh']!;
+      if (outcome === 'ok-with-invalid') {
+        expect(status.ok).toBe(true);
+        expect(status.invalidValues).toBeGreaterThan(0);
+        expect(snapshot.get('refresh_interval_seconds')).toBeUndefined();
+      } else {
+        expect(status.ok).toBe(false);
+        expect(
+          snapshot.get('collection_errors_total', { collector: 'refresh', reason: outcome }),
+        ).toBe(1);
+        expect(snapshot.get('collector_up', { collector: 'refresh' })).toBe(0);
+      }
+      expect(snapshot.collectors['health']).toMatchObject({ ok: true });
+      expect(snapshot.get('target_success_rate', { target: 'slack-a' })).toBe(0.9);
+      expect(snapshot.get('targets_by_health', { status: 'healthy' })).toBe(2);
+      await pm.shutdown();
+    });
+  }
+
+  it('a port that changes shape between calls fails only those calls', async () => {
+    let call = 0;
+    const shapes = [
+      () => refreshStatus(),
+      () => [1, 2, 3],
+      () => refreshStatus({ intervalMs: 60_000 }),
+    ];
+    const pm = registry(() => shapes[call++ % shapes.length]!());
+    expect((await pm.collectAll()).get('refresh_interval_seconds')).toBe(300);
+    const broken = await pm.collectAll();
+    // An array is an object: its fields are simply missing, so nothing valid is observed.
+    expect(broken.get('refresh_interval_seconds')).toBeUndefined();
+    expect((await pm.collectAll()).get('refresh_interval_seconds')).toBe(60);
+    await pm.shutdown();
+  });
+
+  it('1,000 collections against a hung port: bounded time each, no handle or heap growth, no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const pm = registry(() => never(), 5);
+    // Warm-up: the first collections grow the heap by ~300 KB of JIT and SDK state, then it plateaus.
+    for (let i = 0; i < 500; i++) await pm.collectAll();
+    const handlesBefore = process.getActiveResourcesInfo().length;
+    const heapBefore = settledHeapUsed();
+
+    let slowest = 0;
+    for (let i = 0; i < 1000; i++) {
+      const started = performance.now();
+      await pm.collectAll();
+      slowest = Math.max(slowest, performance.now() - started);
+    }
+
+    const heapAfter = settledHeapUsed();
+    const handlesAfter = process.getActiveResourcesInfo().length;
+    process.off('unhandledRejection', onUnhandled);
+    const snapshot = await pm.collectAll();
+
+    expect(slowest).toBeLessThan(5 + EPSILON_MS);
+    expect(handlesAfter).toBeLessThanOrEqual(handlesBefore);
+    // Abandoned port calls are not retained: under 128 bytes per collection.
+    expect(heapAfter - heapBefore).toBeLessThan(128 * 1024);
+    expect(unhandled).toEqual([]);
+    expect(
+      snapshot.get('collection_errors_total', { collector: 'refresh', reason: 'timeout' }),
+    ).toBe(1051);
+    expect(snapshot.get('target_success_rate', { target: 'webhook-b' })).toBe(0.9);
+    await pm.shutdown();
+  }, 60_000);
+});
