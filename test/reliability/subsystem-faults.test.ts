@@ -111,18 +111,19 @@ describe('subsystem faults', () => {
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     const pm = registry(() => never(), 5);
-    // Warm-up: the first collections grow the heap by ~300 KB of JIT and SDK state, then it plateaus.
-    for (let i = 0; i < 500; i++) await pm.collectAll();
+    let slowest = 0;
+    const collect = async (times: number) => {
+      for (let i = 0; i < times; i++) {
+        const started = performance.now();
+        await pm.collectAll();
+        slowest = Math.max(slowest, performance.now() - started);
+      }
+    };
+    // Warm-up: the first ~2,000 collections grow the heap by ~300 KB of JIT and SDK state.
+    await collect(2000);
     const handlesBefore = process.getActiveResourcesInfo().length;
     const heapBefore = settledHeapUsed();
-
-    let slowest = 0;
-    for (let i = 0; i < 1000; i++) {
-      const started = performance.now();
-      await pm.collectAll();
-      slowest = Math.max(slowest, performance.now() - started);
-    }
-
+    await collect(1000);
     const heapAfter = settledHeapUsed();
     const handlesAfter = process.getActiveResourcesInfo().length;
     process.off('unhandledRejection', onUnhandled);
@@ -130,13 +131,14 @@ describe('subsystem faults', () => {
 
     expect(slowest).toBeLessThan(5 + EPSILON_MS);
     expect(handlesAfter).toBeLessThanOrEqual(handlesBefore);
-    // Abandoned port calls are not retained: under 128 bytes per collection.
-    expect(heapAfter - heapBefore).toBeLessThan(128 * 1024);
+    // Retaining one abandoned call (a promise and its closures) per collection would add well
+    // over 100 KB here.
+    expect(heapAfter - heapBefore).toBeLessThan(64 * 1024);
     expect(unhandled).toEqual([]);
     expect(
       snapshot.get('collection_errors_total', { collector: 'refresh', reason: 'timeout' }),
-    ).toBe(1051);
+    ).toBe(3001);
     expect(snapshot.get('target_success_rate', { target: 'webhook-b' })).toBe(0.9);
     await pm.shutdown();
-  }, 60_000);
+  }, 120_000);
 });
