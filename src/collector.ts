@@ -14,6 +14,10 @@ import type {
   CollectorRun,
   MetricsCollector,
 } from './collectors/port-collector.js';
+import { DiscoveryRecorder } from './recorders/discovery.js';
+import { TargetLabels, type TargetLabelMode } from './recorders/labels.js';
+import { PublisherRecorder } from './recorders/publisher.js';
+import { QueueRecorder } from './recorders/queue.js';
 import type { Recorder } from './recorders/recorder.js';
 import { RefreshRecorder } from './recorders/refresh.js';
 import { SelfMonitor } from './recorders/self-monitor.js';
@@ -42,6 +46,13 @@ export interface PublishingMetricsCollectorOptions {
   collectorTimeoutMs?: number;
   /** Distinct `target` label values before folding into `__overflow__` (default 500). */
   maxTargets?: number;
+  /**
+   * `target` (default): per-target series carry the target name. `type`: the `target` label is
+   * removed and series are keyed by the target's type (from health checks, discovery or the
+   * publisher name); metrics that carry `type` or `publisher` already just lose `target`. The
+   * exact labels per metric are listed in `recorders/labels.ts`.
+   */
+  targetLabel?: TargetLabelMode;
 }
 
 interface Registration {
@@ -70,6 +81,12 @@ export class PublishingMetricsCollector {
   readonly targets: TargetGuard;
   /** Hot-path recorder of finished target refreshes. */
   readonly refresh: RefreshRecorder;
+  /** Hot-path recorder of queue submissions, finished jobs, retries, circuit transitions, DLQ. */
+  readonly queue: QueueRecorder;
+  /** Hot-path recorder of publisher requests, errors and Slack/Rootly/PagerDuty/webhook events. */
+  readonly publisher: PublisherRecorder;
+  /** Recorder of discovery operations, errors, secrets and target lookups. */
+  readonly discovery: DiscoveryRecorder;
 
   private readonly ownProvider: MeterProvider | undefined;
   private readonly collectorTimeoutMs: number;
@@ -81,6 +98,7 @@ export class PublishingMetricsCollector {
   private inflight: Promise<MetricsSnapshot> | undefined;
   private deadline: number | undefined;
   private readonly context: CollectorContext;
+  private readonly targetLabels: TargetLabels;
 
   constructor(options: PublishingMetricsCollectorOptions = {}) {
     this.namespace = options.namespace ?? DEFAULT_NAMESPACE;
@@ -92,6 +110,7 @@ export class PublishingMetricsCollector {
       options.collectorTimeoutMs ?? DEFAULT_COLLECTOR_TIMEOUT_MS,
     );
     this.targets = new TargetGuard(options.maxTargets ?? DEFAULT_MAX_TARGETS);
+    this.targetLabels = new TargetLabels(this.targets, options.targetLabel ?? 'target');
     this.snapshotReader = options.snapshotReader ?? new SnapshotReader();
     this.snapshotReader.bind(this);
     this.attach(this.snapshotReader);
@@ -114,6 +133,9 @@ export class PublishingMetricsCollector {
     const recorderContext = { namespace: this.namespace, targets: this.targets };
     this.selfMonitor = this.addRecorder(new SelfMonitor(recorderContext));
     this.refresh = this.addRecorder(new RefreshRecorder(recorderContext));
+    this.queue = this.addRecorder(new QueueRecorder(recorderContext));
+    this.publisher = this.addRecorder(new PublisherRecorder(recorderContext));
+    this.discovery = this.addRecorder(new DiscoveryRecorder(recorderContext));
     this.context = {
       namespace: this.namespace,
       targets: this.targets,
@@ -218,6 +240,7 @@ export class PublishingMetricsCollector {
   forgetTarget(target: string): void {
     for (const recorder of this.recorders) recorder.forgetTarget(target);
     this.targets.forget(target);
+    this.targetLabels.forget(target);
   }
 
   /** Shuts down a MeterProvider this collector created (flushing its exporters). */

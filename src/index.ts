@@ -42,6 +42,17 @@ export { HealthCollector } from './collectors/health.js';
 export { RefreshCollector } from './collectors/refresh.js';
 export { RefreshRecorder } from './recorders/refresh.js';
 export type { RefreshOutcome } from './recorders/refresh.js';
+export { DiscoveryCollector } from './collectors/discovery.js';
+export { QueueCollector } from './collectors/queue.js';
+export { QueueRecorder } from './recorders/queue.js';
+export type { SubmissionResult, JobState, ErrorType, ReplayResult } from './recorders/queue.js';
+export { PublisherRecorder } from './recorders/publisher.js';
+export type { RootlyIncidentAction, PagerDutyAction } from './recorders/publisher.js';
+export { DiscoveryRecorder } from './recorders/discovery.js';
+export { OTHER_LABEL_VALUE, UNKNOWN_TYPE } from './recorders/labels.js';
+export type { TargetLabelMode } from './recorders/labels.js';
+export { classifyPublishError, PUBLISHER_ERROR_REASONS } from './publish-errors.js';
+export type { PublisherErrorReason } from './publish-errors.js';
 export { SnapshotReader } from './snapshot/reader.js';
 export { MetricsSnapshot } from './snapshot/snapshot.js';
 export type {
@@ -57,3 +68,69 @@ export { seriesKey, escapeLabelValue } from './snapshot/series-key.js';
 export type { Labels } from './snapshot/series-key.js';
 export { CollectorTimeoutError } from './timeout.js';
 export { SCOPE_NAME, SCOPE_VERSION } from './version.js';
+export { startPublishingTelemetry } from './setup.js';
+export type {
+  PublishingTelemetry,
+  PublishingTelemetryOptions,
+  PrometheusOptions,
+  OtlpOptions,
+} from './setup.js';
+export type { TelemetrySources } from './setup-sources.js';
+export type { OtlpProtocol } from './setup-env.js';
+export type { MetricsHandler } from './export/prometheus.js';
+export type { TelemetryLogger } from './export/reporting-exporter.js';
+export { StatsAggregator, DEFAULT_STATS_WINDOW_MS } from './stats/aggregator.js';
+export type { StatsAggregatorOptions, PublishingStats, StatsWindow } from './stats/aggregator.js';
+export type { SystemStats, QueueView, PriorityQueueView } from './stats/system-stats.js';
+export type {
+  TargetStats,
+  TargetCheckStats,
+  JobCounts,
+  LatencyQuantiles,
+} from './stats/target-stats.js';
+export {
+  DEFAULT_SLO,
+  resolveSlo,
+  systemHealthScore,
+  targetHealthScore,
+} from './stats/health-score.js';
+export type {
+  Slo,
+  SloOptions,
+  SystemWeights,
+  TargetWeights,
+  ScoreComponent,
+  SuccessRateComponent,
+  SuccessRateSource,
+  PerformanceComponent,
+  SystemHealthScore,
+  TargetHealthScore,
+  SystemScoreInput,
+  TargetScoreInput,
+} from './stats/health-score.js';
+export { assessHealth } from './stats/health-report.js';
+export type {
+  HealthReport,
+  HealthReason,
+  HealthReasonCode,
+  HealthReportOptions,
+  OverallHealth,
+} from './stats/health-report.js';
+export { TrendsDetector } from './stats/trends.js';
+export type {
+  TrendsOptions,
+  TrendsReport,
+  TrendDirection,
+  QueueDirection,
+  InsufficientData,
+  SuccessRateTrend,
+  LatencyTrend,
+  QueueTrend,
+  ErrorSpike,
+  TargetTrends,
+  SnapshotSource,
+} from './stats/trends.js';
+export { createStatsHandler, DEFAULT_BASE_PATH } from './http/handler.js';
+export type { StatsHandlerOptions, StatsRequestHandler } from './http/handler.js';
+export { startStatsServer } from './http/server.js';
+export type { StatsServer, StatsServerOptions } from './http/server.js';
