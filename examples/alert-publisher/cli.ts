@@ -1,0 +1,120 @@
+/** Command-line flags of the demo, each with an environment fallback (flags win). */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+export interface DemoConfig {
+  /** Seconds to run; undefined: until SIGINT/SIGTERM. */
+  durationSeconds: number | undefined;
+  ratePerSecond: number;
+  /** Extra generated webhook targets, for scale runs. */
+  extraTargets: number;
+  chaos: boolean;
+  metricsPort: number;
+  statsPort: number;
+  quiet: boolean;
+  targetsFile: string;
+  viewIntervalSeconds: number;
+  workers: number;
+  seed: number;
+}
+
+export const USAGE = `Usage: tsx examples/alert-publisher/main.ts [options]
+
+  --duration <s>       run for s seconds (default: until Ctrl-C)          env DEMO_DURATION
+  --rate <n>           alerts per second (default 5)                       env DEMO_RATE
+  --targets <n>        add n generated webhook targets (scale runs)        env DEMO_EXTRA_TARGETS
+  --chaos              loop a 60 s failure scenario                        env DEMO_CHAOS=1
+  --metrics-port <p>   Prometheus port (default 9464)                      env OTEL_EXPORTER_PROMETHEUS_PORT
+  --stats-port <p>     stats API port (default 8080)                       env DEMO_STATS_PORT
+  --targets-file <f>   targets file (default examples/alert-publisher/targets.json)
+  --view-interval <s>  live view refresh (default 5)
+  --workers <n>        delivery workers (default 16)
+  --seed <n>           alert stream seed (default 57)
+  --quiet              no live view, only start/stop lines and errors
+  --help`;
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): DemoConfig | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: {
+        duration: { type: 'string' },
+        rate: { type: 'string' },
+        targets: { type: 'string' },
+        chaos: { type: 'boolean' },
+        'metrics-port': { type: 'string' },
+        'stats-port': { type: 'string' },
+        'targets-file': { type: 'string' },
+        'view-interval': { type: 'string' },
+        workers: { type: 'string' },
+        seed: { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return 'help';
+
+  const number = (
+    flag: string,
+    raw: string | undefined,
+    fallback: number,
+    { integer = false, min = 0 } = {},
+  ): number => {
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+      throw new UsageError(
+        `--${flag} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(raw)}`,
+      );
+    }
+    return value;
+  };
+  const port = (flag: string, raw: string | undefined, fallback: number): number => {
+    const value = number(flag, raw, fallback, { integer: true });
+    if (value > 65_535) throw new UsageError(`--${flag} must be a port, got ${value}`);
+    return value;
+  };
+
+  const duration = values.duration ?? env.DEMO_DURATION;
+  return {
+    durationSeconds:
+      duration === undefined || duration === ''
+        ? undefined
+        : number('duration', duration, 0, { min: 0.1 }),
+    ratePerSecond: number('rate', values.rate ?? env.DEMO_RATE, 5),
+    extraTargets: number('targets', values.targets ?? env.DEMO_EXTRA_TARGETS, 0, { integer: true }),
+    chaos: values.chaos ?? env.DEMO_CHAOS === '1',
+    metricsPort: port(
+      'metrics-port',
+      values['metrics-port'] ?? env.OTEL_EXPORTER_PROMETHEUS_PORT,
+      9464,
+    ),
+    statsPort: port('stats-port', values['stats-port'] ?? env.DEMO_STATS_PORT, 8080),
+    quiet: values.quiet ?? false,
+    targetsFile:
+      values['targets-file'] ?? fileURLToPath(new URL('./targets.json', import.meta.url)),
+    viewIntervalSeconds: number('view-interval', values['view-interval'], 5, { min: 0.2 }),
+    workers: number('workers', values.workers, 16, { integer: true, min: 1 }),
+    seed: number('seed', values.seed, 57, { integer: true }),
+  };
+}
+
+/** Raw targets.json entries for `--targets N`: webhooks sharing one embedded receiver, a path each. */
+export function generatedWebhookTargets(count: number): unknown[] {
+  const width = String(count).length;
+  return Array.from({ length: count }, (_, i) => ({
+    name: `webhook-scale-${String(i + 1).padStart(width, '0')}`,
+    type: 'webhook',
+    url: 'builtin:webhook/scale',
+    enabled: true,
+  }));
+}
