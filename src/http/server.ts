@@ -1,0 +1,91 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { StatsAggregator } from '../stats/aggregator.js';
+import { TrendsDetector, type TrendsOptions } from '../stats/trends.js';
+import { errorBody } from './errors.js';
+import { createStatsHandler, type StatsHandlerOptions } from './handler.js';
+
+export interface StatsServerOptions extends Omit<StatsHandlerOptions, 'trends'> {
+  /** Interface to bind (default 127.0.0.1: stats stay local unless exposed on purpose). */
+  host?: string;
+  /** Port (default 8080; 0 picks a free one). */
+  port?: number;
+  /**
+   * A detector to answer `/trends` from; or options for one the server creates, starts and stops
+   * (the default); or `false` for no trends.
+   */
+  trends?: TrendsDetector | TrendsOptions | false;
+}
+
+export interface StatsServer {
+  readonly server: Server;
+  readonly host: string;
+  readonly port: number;
+  /** Base URL, e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  readonly aggregator: StatsAggregator;
+  readonly trends: TrendsDetector | undefined;
+  /** Stops the server (open connections included) and a trends detector it started. */
+  close(): Promise<void>;
+}
+
+/** Bad request lines and oversized headers never reach a handler; they still get JSON. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const body = tooLarge
+    ? errorBody('request_too_large', 'request line and headers exceed the server limit')
+    : errorBody('bad_request', 'malformed HTTP request');
+  socket.end(
+    `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** Starts the stats API on its own HTTP server. */
+export async function startStatsServer(options: StatsServerOptions): Promise<StatsServer> {
+  const host = options.host ?? '127.0.0.1';
+  const aggregator = options.aggregator ?? new StatsAggregator();
+  let trends: TrendsDetector | undefined;
+  let ownTrends = false;
+  if (options.trends instanceof TrendsDetector) {
+    trends = options.trends;
+  } else if (options.trends !== false) {
+    trends = new TrendsDetector({ source: options.source, ...options.trends });
+    ownTrends = true;
+  }
+  const handler = createStatsHandler({ ...options, aggregator, trends });
+  const server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000 }, (req, res) =>
+    handler(req, res),
+  );
+  server.keepAliveTimeout = 5_000;
+  server.on('clientError', answerClientError);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  if (ownTrends) trends!.start();
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    server,
+    host,
+    port,
+    url: `http://${urlHost}:${port}`,
+    aggregator,
+    trends,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        if (ownTrends) trends!.stop();
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
