@@ -1,7 +1,8 @@
 /**
  * Scripted failure scenario for `--chaos`, looping every 60 s over the embedded fake targets: a
- * target goes down (connection refused), another gets a 429 storm, a third turns slow (above the
- * degraded threshold), a webhook throws a 5xx burst, then everything recovers. Each step names its
+ * target goes down (connection refused), a webhook rejects credentials, another target gets a 429
+ * storm, a third turns slow (above the degraded threshold), a webhook throws a 5xx burst, then
+ * everything recovers. Each step names its
  * victim by kind, so it works with any targets file that has builtin targets of those kinds.
  */
 import type { TargetConfig } from './pipeline/target-config.js';
@@ -36,6 +37,18 @@ export const DEFAULT_CHAOS_STEPS: readonly ChaosStep[] = [
     describe: '429 storm, Retry-After 2 s, for 15 s',
     apply: (server) =>
       server.setFailure({ kind: 'rate_limited', retryAfterSeconds: 2, remaining: Infinity }),
+  },
+  {
+    atSeconds: 10,
+    kind: 'webhook',
+    describe: 'rejects credentials (401) for 8 s',
+    apply: (server) => server.setFailure({ kind: 'auth_failure', status: 401 }),
+  },
+  {
+    atSeconds: 18,
+    kind: 'webhook',
+    describe: 'accepts credentials again',
+    apply: (server) => server.setFailure({ kind: 'none' }),
   },
   { atSeconds: 25, kind: 'pagerduty', describe: 'is back up', apply: (server) => server.comeUp() },
   {

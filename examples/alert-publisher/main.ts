@@ -10,7 +10,7 @@ import { AlertGenerator } from './pipeline/alert-generator.js';
 import { AlertPipeline, type PipelineLog } from './pipeline/pipeline.js';
 import { PipelineViewSource } from './pipeline-view.js';
 import { BuiltinTargets } from './targets/builtin-targets.js';
-import { wireTelemetry } from './telemetry.js';
+import { wireTelemetry, type Telemetry } from './telemetry.js';
 import { LiveView } from './view.js';
 
 async function main(): Promise<void> {
@@ -48,11 +48,24 @@ async function run(config: DemoConfig): Promise<void> {
     workers: config.workers,
     log,
   });
-  const telemetry = await wireTelemetry(pipeline.ports, pipeline, {
-    serviceName: 'alert-publisher-demo',
-    metricsPort: config.metricsPort,
-    statsPort: config.statsPort,
-  });
+  const generator = new AlertGenerator(
+    { ratePerSecond: config.ratePerSecond, seed: config.seed },
+    (alert) => pipeline.submit(alert),
+  );
+  let telemetry: Telemetry;
+  try {
+    telemetry = await wireTelemetry(pipeline.ports, pipeline, {
+      serviceName: 'alert-publisher-demo',
+      metricsPort: config.metricsPort,
+      statsPort: config.statsPort,
+      queueDepths: new PipelineViewSource(pipeline, generator),
+    });
+  } catch (error) {
+    console.error(`cannot start telemetry: ${(error as Error).message}`);
+    await builtins.stop();
+    process.exitCode = 1;
+    return;
+  }
 
   try {
     await pipeline.start();
@@ -64,10 +77,6 @@ async function run(config: DemoConfig): Promise<void> {
     return;
   }
 
-  const generator = new AlertGenerator(
-    { ratePerSecond: config.ratePerSecond, seed: config.seed },
-    (alert) => pipeline.submit(alert),
-  );
   const chaos = config.chaos
     ? new ChaosScenario(
         () => pipeline.discovery.targets,
@@ -79,7 +88,7 @@ async function run(config: DemoConfig): Promise<void> {
   await printStartup(config, builtins, telemetry.endpoints, pipeline.refresh.changeDetection);
   generator.start();
   chaos?.start();
-  view?.start(telemetry.viewSource ?? new PipelineViewSource(pipeline, generator));
+  view?.start(telemetry.viewSource);
   void view?.draw();
 
   let stopping: Promise<void> | undefined;

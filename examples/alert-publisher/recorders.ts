@@ -64,11 +64,16 @@ export interface DiscoveryRecorder {
   recordLookup(operation: string, status: string): void;
 }
 
-/** The three recorders the pipeline is instrumented with. */
+export interface RefreshRecorder {
+  recordRefresh(status: 'success' | 'failed', durationSeconds: number): void;
+}
+
+/** The recorders the pipeline is instrumented with. */
 export interface Recorders {
   queue: QueueRecorder;
   publisher: PublisherRecorder;
   discovery: DiscoveryRecorder;
+  refresh: RefreshRecorder;
 }
 
 const ignore = (): void => undefined;
@@ -103,6 +108,7 @@ export function noopRecorders(): Recorders {
       recordSecret: ignore,
       recordLookup: ignore,
     },
+    refresh: { recordRefresh: ignore },
   };
 }
 

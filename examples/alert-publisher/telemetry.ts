@@ -1,27 +1,17 @@
 /**
- * ════════════════════════════════════════════════════════════════════════════════════════════
- *  TELEMETRY WIRING: the one place the demo meets the library. REPLACE the body of
- *  `wireTelemetry` with the library's one-call setup once `src/index.ts` exports it:
- *
- *    const telemetry = await startPublishingTelemetry({
- *      serviceName: options.serviceName,
- *      sources: ports,                                   // health, refresh, discovery, queue
- *      prometheus: { host: '127.0.0.1', port: options.metricsPort },
- *      statsServer: { host: '127.0.0.1', port: options.statsPort },
- *      // OTLP push comes from OTEL_EXPORTER_OTLP_* in the environment.
- *    });
- *    pipeline.instrument(telemetry.recorders);
- *    return {
- *      viewSource: <ViewSource over telemetry's per-target stats>,
- *      endpoints: [`http://127.0.0.1:${options.metricsPort}/metrics`, `http://127.0.0.1:${options.statsPort}/api/v2/publishing/stats`],
- *      shutdownTelemetry: () => telemetry.shutdown(),   // flushes the last OTLP export
- *    };
- *
- *  Until then the pipeline runs with no-op recorders and no metrics endpoints.
- * ════════════════════════════════════════════════════════════════════════════════════════════
+ * The one place the demo meets the library, through its public API only: one-call setup
+ * (MeterProvider, Prometheus on 127.0.0.1:9464, OTLP when the standard OTEL_EXPORTER_OTLP_* variables
+ * are set), the hot-path recorders handed to the pipeline, and the stats API server.
  */
+import {
+  startPublishingTelemetry,
+  startStatsServer,
+  type PublishingTelemetry,
+  type StatsServer,
+} from '../../src/index.js';
 import type { PipelinePorts } from './pipeline/pipeline.js';
-import { noopRecorders, type Recorders } from './recorders.js';
+import type { Recorders } from './recorders.js';
+import { StatsViewSource, type QueueDepths } from './stats-view-source.js';
 import type { ViewSource } from './view.js';
 
 export interface TelemetryOptions {
@@ -30,6 +20,8 @@ export interface TelemetryOptions {
   metricsPort: number;
   /** Stats API port (127.0.0.1). */
   statsPort: number;
+  /** Where the live view takes per-target queue depth (the stats API has none). */
+  queueDepths: QueueDepths;
 }
 
 /** What the pipeline offers telemetry: a way to swap in the recorders. */
@@ -38,25 +30,58 @@ export interface Instrumentable {
 }
 
 export interface Telemetry {
-  /** A view fed from the library's derived stats; undefined: the view uses the pipeline's own state. */
-  viewSource: ViewSource | undefined;
+  /** The live view's rows, from the stats API. */
+  viewSource: ViewSource;
   /** URLs to print at start-up. */
   endpoints: readonly string[];
-  /** Flushes and stops exporters; called last on shutdown. */
+  /** Stops the stats server, flushes the last OTLP export and stops exporters; called last. */
   shutdownTelemetry(): Promise<void>;
 }
 
-export function wireTelemetry(
+export async function wireTelemetry(
   ports: PipelinePorts,
   pipeline: Instrumentable,
   options: TelemetryOptions,
 ): Promise<Telemetry> {
-  void ports;
-  void options;
-  pipeline.instrument(noopRecorders());
-  return Promise.resolve({
-    viewSource: undefined,
-    endpoints: [],
-    shutdownTelemetry: () => Promise.resolve(),
+  const telemetry: PublishingTelemetry = await startPublishingTelemetry({
+    serviceName: process.env['OTEL_SERVICE_NAME'] ?? options.serviceName,
+    sources: ports,
+    prometheus: { host: '127.0.0.1', port: options.metricsPort },
   });
+  let stats: StatsServer;
+  try {
+    stats = await startStatsServer({
+      source: telemetry.collector,
+      host: '127.0.0.1',
+      port: options.statsPort,
+      metricsHandler: telemetry.prometheus?.handler,
+    });
+  } catch (error) {
+    await telemetry.shutdown();
+    throw error;
+  }
+  const { collector } = telemetry;
+  pipeline.instrument({
+    queue: collector.queue,
+    publisher: collector.publisher,
+    discovery: collector.discovery,
+    refresh: collector.refresh,
+  });
+  const endpoints = [
+    telemetry.prometheus?.url,
+    `${stats.url}/api/v2/publishing/stats`,
+    `${stats.url}/api/v2/publishing/health`,
+    `${stats.url}/api/v2/publishing/trends`,
+    telemetry.otlp !== undefined
+      ? `OTLP ${telemetry.otlp.protocol} → ${telemetry.otlp.url}`
+      : undefined,
+  ].filter((e): e is string => e !== undefined);
+  return {
+    viewSource: new StatsViewSource(stats.url, options.queueDepths),
+    endpoints,
+    shutdownTelemetry: async () => {
+      await stats.close();
+      await telemetry.shutdown();
+    },
+  };
 }

@@ -7,6 +7,7 @@ import type {
   PublisherRecorder,
   QueueRecorder,
   Recorders,
+  RefreshRecorder,
 } from '../../examples/alert-publisher/recorders.js';
 
 export interface RecordedCall {
@@ -19,6 +20,7 @@ export class RecordingRecorders implements Recorders {
   readonly queue: QueueRecorder;
   readonly publisher: PublisherRecorder;
   readonly discovery: DiscoveryRecorder;
+  readonly refresh: RefreshRecorder;
 
   constructor() {
     const sink =
@@ -53,6 +55,7 @@ export class RecordingRecorders implements Recorders {
       recordSecret: sink('discovery.recordSecret'),
       recordLookup: sink('discovery.recordLookup'),
     };
+    this.refresh = { recordRefresh: sink('refresh.recordRefresh') };
   }
 
   /** Calls of `name` whose leading arguments equal `args`. */

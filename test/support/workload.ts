@@ -29,6 +29,8 @@ import { never } from './fakes.js';
 export interface Workload {
   /** `host:port` of every /metrics endpoint to scrape. */
   readonly scrapeTargets: readonly string[];
+  /** Base URL of the stats API, when the workload serves one. */
+  readonly statsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -56,7 +58,7 @@ export function startWorkload(): Promise<Workload> {
   return WORKLOAD.start();
 }
 
-export const DEMO_WORKLOAD: WorkloadKind = { start: startDemoWorkload, faults: undefined };
+export const DEMO_WORKLOAD: WorkloadKind = { start: () => startDemoWorkload(), faults: undefined };
 
 function libraryWorkload(): WorkloadKind {
   return {
@@ -302,7 +304,15 @@ export async function startLibraryWorkload(): Promise<Workload> {
  * The demo service (`examples/alert-publisher/main.ts`) in chaos mode on a free metrics port,
  * until stopped. Resolves once /metrics answers.
  */
-export async function startDemoWorkload(): Promise<Workload> {
+export interface DemoOptions {
+  /** A targets file of the test's own (default: the demo's targets.json). */
+  targetsFile?: string;
+  /** Loop the chaos scenario (default true). */
+  chaos?: boolean;
+  rate?: number;
+}
+
+export async function startDemoWorkload(options: DemoOptions = {}): Promise<Workload> {
   const metricsPort = await freePort();
   const statsPort = await freePort();
   const child = spawn(
@@ -314,8 +324,9 @@ export async function startDemoWorkload(): Promise<Workload> {
       '--duration',
       '600',
       '--rate',
-      '50',
-      '--chaos',
+      String(options.rate ?? 50),
+      ...(options.chaos === false ? [] : ['--chaos']),
+      ...(options.targetsFile !== undefined ? ['--targets-file', options.targetsFile] : []),
       '--quiet',
       '--metrics-port',
       String(metricsPort),
@@ -339,7 +350,13 @@ export async function startDemoWorkload(): Promise<Workload> {
     try {
       const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
       await res.arrayBuffer();
-      if (res.ok) return { scrapeTargets: [`127.0.0.1:${metricsPort}`], stop };
+      if (res.ok) {
+        return {
+          scrapeTargets: [`127.0.0.1:${metricsPort}`],
+          statsUrl: `http://127.0.0.1:${statsPort}`,
+          stop,
+        };
+      }
     } catch {
       /* not listening yet */
     }

@@ -138,6 +138,7 @@ export class AlertPipeline {
     this.refresh = new TargetRefreshManager(
       { intervalMs: 30_000, ...options.refresh, file: options.targetsFile },
       () => this.rediscover(),
+      this.recorders,
     );
     this.health = new TargetHealthMonitor(
       { ...DEFAULT_HEALTH_OPTIONS, ...options.health },

@@ -7,6 +7,7 @@
 import { watch, watchFile, unwatchFile, type FSWatcher, type Stats } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { RefreshManager, RefreshState, RefreshStatus } from '../ports.js';
+import type { RefreshRecorder } from '../recorders.js';
 
 export interface RefreshOptions {
   file: string;
@@ -46,6 +47,8 @@ export class TargetRefreshManager implements RefreshManager {
   constructor(
     private readonly options: RefreshOptions,
     private readonly refresh: () => Promise<RefreshOutcome>,
+    /** Told of every finished refresh (the port only shows the latest). */
+    private readonly recorders?: { refresh: RefreshRecorder },
   ) {}
 
   get changeDetection(): ChangeDetection {
@@ -125,6 +128,10 @@ export class TargetRefreshManager implements RefreshManager {
       this.error = error instanceof Error ? error.message : String(error);
     } finally {
       this.durationMs = performance.now() - started;
+      this.recorders?.refresh.recordRefresh(
+        this.state === 'success' ? 'success' : 'failed',
+        this.durationMs / 1000,
+      );
       this.arm();
     }
   }
