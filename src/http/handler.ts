@@ -9,6 +9,7 @@ import { HttpError, notFound } from './errors.js';
 import { allowOnly, decodeComponent, parseRequestUrl, type ParsedUrl } from './request-url.js';
 import { derivedJson, sendError, sendJson, sendText } from './respond.js';
 import { StatsCache, type CachedStats } from './stats-cache.js';
+import { statusPageHtml } from './status-page.js';
 import { parseStatsQuery, selectTargets } from './stats-query.js';
 
 export const DEFAULT_BASE_PATH = '/api/v2/publishing';
@@ -49,6 +50,10 @@ export interface StatsHandlerOptions {
   maxUrlLength?: number;
   /** Thresholds of the `/health` verdict. */
   health?: HealthReportOptions;
+  /** Serves the HTML status page at `{base}/` (default true). */
+  statusPage?: boolean;
+  /** How often the status page polls, milliseconds (default 5000). */
+  statusPageRefreshMs?: number;
 }
 
 type Route = (req: IncomingMessage, res: ServerResponse, url: ParsedUrl) => Promise<void>;
@@ -102,8 +107,17 @@ export function createStatsHandler(options: StatsHandlerOptions): StatsRequestHa
   };
 
   let trendsBody: { report?: object; body: string } = { body: '' };
+  const page = statusPageHtml(options.statusPageRefreshMs ?? 5000);
+  const statusPage: Route = async (req, res, url) => {
+    allowOnly(url.query, []);
+    if (options.statusPage === false)
+      throw notFound('the status page is disabled', 'not_configured');
+    sendText(req, res, page, 'text/html; charset=utf-8');
+  };
 
   const routes: Record<string, Route> = {
+    '': statusPage,
+    '/': statusPage,
     '/snapshot': (req, res, url) => {
       allowOnly(url.query, []);
       return json(req, res, 'snapshot', (e) => ({
