@@ -62,8 +62,6 @@ describe('no input reaches a 500', () => {
     for (const path of [
       '/',
       '/other',
-      `${BASE}`,
-      `${BASE}/`,
       `${BASE}/nope`,
       `${BASE}/stats/`,
       `${BASE}/statsx`,
@@ -73,6 +71,15 @@ describe('no input reaches a 500', () => {
       const r = await send(f.server.url, path);
       expect(r.status, path).toBe(404);
       expect(r.json.error.code, path).toMatch(/^(not_found|target_not_found)$/);
+    }
+  });
+
+  it('the base path itself is the HTML status page', async () => {
+    for (const path of [`${BASE}`, `${BASE}/`]) {
+      const res = await fetch(`${f.server.url}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type'), path).toBe('text/html; charset=utf-8');
+      expect(await res.text(), path).toContain('<title>Alert publishing status</title>');
     }
   });
 
