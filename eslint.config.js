@@ -2,7 +2,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.backends/**', 'test-output/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      '.backends/**',
+      'test-output/**',
+      '.compat/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
