@@ -1,7 +1,6 @@
 /**
  * The subsystem ports the library observes (HealthMonitor, RefreshManager, TargetDiscoveryManager,
- * PublishingQueue) and their value types. The demo takes them from the library's `src/sources.ts`;
- * once `src/index.ts` re-exports them, point this one line at '../../src/index.js'.
+ * PublishingQueue) and their value types, as the library exports them.
  */
 export type {
   CircuitState,
@@ -17,4 +16,4 @@ export type {
   TargetDiscoveryManager,
   TargetHealth,
   TargetHealthStatus,
-} from '../../src/sources.js';
+} from '../../src/index.js';

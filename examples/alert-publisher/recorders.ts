@@ -1,10 +1,14 @@
 /**
- * The instrumentation seam: the hot-path recorder interfaces the pipeline reports through, and the
- * publish-error classifier. They mirror the API the library is implementing; until `src/index.ts`
- * exports them they are defined here. Every call site in the demo goes through these types, so the
- * final wiring is this file turning into re-exports from '../../src/index.js'.
+ * The instrumentation seam: the hot-path recorder interfaces the pipeline reports through. The
+ * library's recorders (`collector.queue`, `.publisher`, `.discovery`, `.refresh`) satisfy them;
+ * interfaces rather than the library's classes so the uninstrumented no-op recorders and the tests'
+ * counting double can stand in. Errors are classified by the library's `classifyPublishError`.
  */
+import type { PublisherErrorReason } from '../../src/index.js';
 import type { CircuitState, Priority } from './ports.js';
+
+export { classifyPublishError } from '../../src/index.js';
+export type { PublisherErrorReason };
 
 export type SubmissionResult = 'accepted' | 'rejected';
 export type JobState = 'succeeded' | 'failed' | 'dlq';
@@ -25,15 +29,6 @@ export interface QueueRecorder {
   recordDlqWrite(target: string, errorType: ErrorType): void;
   recordDlqReplay(target: string, result: ReplayResult): void;
 }
-
-export type PublisherErrorReason =
-  | 'clientError'
-  | 'serverError'
-  | 'authError'
-  | 'rateLimited'
-  | 'timeout'
-  | 'network'
-  | 'format';
 
 export type RootlyIncidentAction = 'created' | 'updated' | 'resolved';
 export type PagerDutyAction = 'trigger' | 'acknowledge' | 'resolve' | 'change';
@@ -110,40 +105,4 @@ export function noopRecorders(): Recorders {
     },
     refresh: { recordRefresh: ignore },
   };
-}
-
-const TIMEOUT_CODES = new Set([
-  'ETIMEDOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
-
-/**
- * Maps an HTTP status or a thrown transport error to the closed set of publisher error reasons.
- * Returns undefined for a status that is not an error (1xx–3xx). Stand-in for the library's
- * `classifyPublishError`, kept in this one place so swapping it is an import change.
- */
-export function classifyPublishError(statusOrError: unknown): PublisherErrorReason | undefined {
-  if (typeof statusOrError === 'number') {
-    if (statusOrError === 401 || statusOrError === 403) return 'authError';
-    if (statusOrError === 429) return 'rateLimited';
-    if (statusOrError >= 400 && statusOrError < 500) return 'clientError';
-    if (statusOrError >= 500) return 'serverError';
-    return undefined;
-  }
-  if (!(statusOrError instanceof Error)) return statusOrError === undefined ? undefined : 'network';
-  if (statusOrError instanceof SyntaxError) return 'format';
-  // fetch reports its own deadline as TimeoutError and a caller's abort as AbortError; the
-  // transport's error hides in `cause` ("fetch failed" → ECONNREFUSED, ECONNRESET, …).
-  if (statusOrError.name === 'TimeoutError' || statusOrError.name === 'AbortError')
-    return 'timeout';
-  const code = errorCode(statusOrError) ?? errorCode(statusOrError.cause);
-  if (code !== undefined && TIMEOUT_CODES.has(code)) return 'timeout';
-  return 'network';
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
 }
