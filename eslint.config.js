@@ -33,6 +33,7 @@ export default tseslint.config(
         NodeJS: 'readonly',
         TextEncoder: 'readonly',
         TextDecoder: 'readonly',
+        DOMException: 'readonly',
         document: 'readonly',
         window: 'readonly',
       },

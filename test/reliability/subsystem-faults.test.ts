@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   HealthCollector,
   PublishingMetricsCollector,
@@ -8,6 +8,7 @@ import {
 } from '../../src/index.js';
 import { never, refreshStatus, targetHealth } from '../support/fakes.js';
 import { settledHeapUsed } from '../support/gc.js';
+import { ms, writeFigures, type Figure } from './support/figures.js';
 
 const TIMEOUT_MS = 50;
 // Scheduling slack on a shared, loaded 2-core machine; a hang would exceed any bound.
@@ -63,12 +64,17 @@ function registry(getStatus: () => unknown, timeoutMs = TIMEOUT_MS) {
   return pm;
 }
 
+const figures: Record<string, Figure> = { faultKinds: faults.map(([name]) => name) };
+const slowestMs: Record<string, number> = {};
+afterAll(() => writeFigures('subsystem-faults', { ...figures, slowestCollectionMs: slowestMs }));
+
 describe('subsystem faults', () => {
   for (const [name, getStatus, outcome] of faults) {
     it(`a refresh port that ${name}: collection completes in time, attributed, others exact`, async () => {
       const pm = registry(getStatus);
       const started = performance.now();
       const snapshot = await pm.collectAll();
+      slowestMs[name] = ms(performance.now() - started);
       expect(performance.now() - started).toBeLessThan(TIMEOUT_MS + EPSILON_MS);
 
       const status = snapshot.collectors['refresh']!;
@@ -129,6 +135,15 @@ describe('subsystem faults', () => {
     process.off('unhandledRejection', onUnhandled);
     const snapshot = await pm.collectAll();
 
+    figures['hungPort'] = {
+      collections: 3001,
+      timeoutMs: 5,
+      slowestCollectionMs: ms(slowest),
+      heapGrowthBytes: heapAfter - heapBefore,
+      handlesBefore,
+      handlesAfter,
+      unhandledRejections: unhandled.length,
+    };
     expect(slowest).toBeLessThan(5 + EPSILON_MS);
     expect(handlesAfter).toBeLessThanOrEqual(handlesBefore);
     // Retaining one abandoned call (a promise and its closures) per collection would add well
