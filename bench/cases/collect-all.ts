@@ -1,0 +1,95 @@
+/**
+ * P2 — `collectAll()` at N=100 with the full catalog, against the bare SDK collection of the same
+ * provider. "Bare" is a plain MetricReader on the same MeterProvider, attached with
+ * `collector.attach(reader)`: its `collect()` runs the same port callbacks and returns the same
+ * series (stale series withheld, recorder metrics added), so the difference is what the snapshot
+ * costs on top (families by Prometheus name, collector status). An unattached reader (SDK
+ * instruments only, no recorder series) is reported for information.
+ */
+import { MetricReader, type CollectionResult } from '@opentelemetry/sdk-metrics';
+import {
+  costRow,
+  interleaveAsync,
+  progress,
+  timings,
+  type CaseResult,
+  type RunOptions,
+} from '../harness.js';
+import { readyWorkload } from '../workload.js';
+
+export class PlainReader extends MetricReader {
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export function dataPoints(result: CollectionResult): number {
+  let points = 0;
+  for (const scope of result.resourceMetrics.scopeMetrics) {
+    for (const metric of scope.metrics) points += metric.dataPoints.length;
+  }
+  return points;
+}
+
+const N = 100;
+const CONCURRENT = 10;
+
+export async function run(options: RunOptions): Promise<CaseResult[]> {
+  const attached = new PlainReader();
+  const unattached = new PlainReader();
+  const workload = await readyWorkload(N, { attached: [attached], unattached: [unattached] });
+  const { collector } = workload;
+  const series = dataPoints(await attached.collect());
+  const bareSeries = dataPoints(await unattached.collect());
+  const rounds = options.quick ? 25 : 100;
+
+  progress(`P2 collectAll at N=${N} (${series} series)`);
+  const time = await interleaveAsync(
+    {
+      ours: () => collector.collectAll(),
+      attached: () => attached.collect(),
+      unattached: () => unattached.collect(),
+    },
+    { samplesPerRound: 5, rounds, warmupRounds: 3 },
+  );
+  progress(`P2 ${CONCURRENT} concurrent callers`);
+  const concurrency = await interleaveAsync(
+    {
+      one: () => collector.collectAll(),
+      many: () => Promise.all(Array.from({ length: CONCURRENT }, () => collector.collectAll())),
+    },
+    { samplesPerRound: 5, rounds, warmupRounds: 3 },
+  );
+  await workload.shutdown();
+
+  const ours = time['ours']!;
+  return [
+    costRow(
+      {
+        id: 'P2.bare',
+        what: `collectAll, N=${N}, ${series} series, vs attached reader.collect()`,
+        ...timings(ours, time['attached']!),
+        unit: 'ms CPU',
+      },
+      { atLeast: 1 / 1.2, text: 'ours ≤ 1.2× (ratio ≥ 0.833)' },
+    ),
+    costRow({
+      id: 'P2.unattached',
+      what: `collectAll vs unattached reader.collect() (${bareSeries} series: SDK instruments only)`,
+      ...timings(ours, time['unattached']!),
+      unit: 'ms CPU',
+    }),
+    costRow(
+      {
+        id: 'P2.concurrent',
+        what: `${CONCURRENT} concurrent collectAll callers vs one`,
+        ...timings(concurrency['many']!, concurrency['one']!),
+        unit: 'ms CPU',
+      },
+      { atLeast: 1 / 1.3, text: 'ours ≤ 1.3× (ratio ≥ 0.769)' },
+    ),
+  ];
+}

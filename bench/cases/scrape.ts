@@ -1,0 +1,204 @@
+/**
+ * P3 — a Prometheus scrape end to end at N=1000: HTTP GET on loopback (one keep-alive
+ * connection) against the library's Prometheus endpoint (a PrometheusExporter attached to our
+ * provider, collected and serialized per request), against prom-client's `registry.metrics()`
+ * over the same series served by node:http. The endpoint runs with the exporter's defaults (scope
+ * labels on every series, `target_info`), without both, and with the library's default (no scope
+ * labels, `target_info` kept). Event-loop blocking is the largest delay
+ * `monitorEventLoopDelay` (1 ms resolution) sees during a scrape.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import type { MetricReader } from '@opentelemetry/sdk-metrics';
+import type { Registry } from 'prom-client';
+import { createPrometheusEndpoint, type PrometheusEndpoint } from '../../src/export/prometheus.js';
+import {
+  costRow,
+  interleaveAsync,
+  progress,
+  round,
+  stats,
+  type CaseResult,
+  type Timing,
+  timings,
+  type RunOptions,
+} from '../harness.js';
+import { fetchBytes, serve, type Route, type Served } from '../http.js';
+import { promClientRegistry } from '../prom-equivalent.js';
+import { readyWorkload, type Workload } from '../workload.js';
+
+export const VARIANTS = {
+  /** The OTel exporter's defaults. */
+  default: { withoutScopeInfo: false, withoutTargetInfo: false },
+  /** Neither scope labels nor target_info. */
+  lean: { withoutScopeInfo: true, withoutTargetInfo: true },
+  /** What `startPublishingTelemetry` serves unless told otherwise. */
+  library: { withoutScopeInfo: true, withoutTargetInfo: false },
+} as const;
+export type Variant = keyof typeof VARIANTS;
+
+export interface ScrapeSetup {
+  readonly workload: Workload;
+  readonly served: Served;
+  readonly endpoints: Readonly<Partial<Record<Variant, PrometheusEndpoint>>>;
+  /** Series (data points) one collection exports. */
+  readonly series: number;
+  close(): Promise<void>;
+}
+
+/** A workload of `n` targets with a Prometheus endpoint per variant, served at `/<variant>`. */
+export async function scrapeSetup(
+  n: number,
+  variants: readonly Variant[],
+  extraRoutes: Record<string, Route> = {},
+): Promise<ScrapeSetup> {
+  const endpoints: Partial<Record<Variant, PrometheusEndpoint>> = {};
+  for (const v of variants) endpoints[v] = await createPrometheusEndpoint(VARIANTS[v]);
+  const readers = Object.values(endpoints).map((e) => e.reader as MetricReader);
+  const workload = await readyWorkload(n, { attached: readers });
+  const routes: Record<string, Route> = { ...extraRoutes };
+  for (const [v, endpoint] of Object.entries(endpoints)) routes[`/${v}`] = endpoint.handler;
+  const served = await serve(routes);
+  const snapshot = await workload.collector.collectAll();
+  let series = 0;
+  for (const family of snapshot.families.values()) series += family.series.length;
+  return {
+    workload,
+    served,
+    endpoints,
+    series,
+    close: async () => {
+      await served.close();
+      await workload.shutdown();
+    },
+  };
+}
+
+/** A scrape op recording body size and the largest event-loop delay of each scrape. */
+function scrapeOp(url: string): {
+  op: () => Promise<void>;
+  bytes: number[];
+  blockedMs: number[];
+} {
+  const bytes: number[] = [];
+  const blockedMs: number[] = [];
+  return {
+    bytes,
+    blockedMs,
+    op: async () => {
+      const delay = monitorEventLoopDelay({ resolution: 1 });
+      delay.enable();
+      bytes.push(await fetchBytes(url));
+      delay.disable();
+      blockedMs.push(delay.max / 1e6);
+    },
+  };
+}
+
+const N = 1000;
+
+export async function run(options: RunOptions): Promise<CaseResult[]> {
+  progress(`P3 scrape at N=${N}: building`);
+  // Built from our own snapshot once the workload exists, then served as prom-client users do.
+  const served: { registry?: Registry } = {};
+  // Quick mode leaves out the library-default variant and the in-process comparison.
+  const variants: Variant[] = options.quick ? ['default', 'lean'] : ['default', 'lean', 'library'];
+  const setup = await scrapeSetup(N, variants, {
+    '/prom-client': (_req, res) => {
+      void served.registry!.metrics().then((body) => {
+        res.writeHead(200, { 'content-type': served.registry!.contentType });
+        res.end(body);
+      });
+    },
+  });
+  const promRegistry = promClientRegistry(await setup.workload.collector.collectAll());
+  served.registry = promRegistry;
+
+  progress(`P3 scrape at N=${N} (${setup.series} series): end to end`);
+  const ops = Object.fromEntries(
+    [...variants, 'prom-client'].map((v) => [v, scrapeOp(`${setup.served.url}/${v}`)]),
+  );
+  const rounds = options.quick ? 3 : 15;
+  const e2e = await interleaveAsync(
+    Object.fromEntries(Object.entries(ops).map(([v, o]) => [v, o.op])),
+    { samplesPerRound: 1, rounds, warmupRounds: options.quick ? 1 : 2 },
+  );
+
+  let inProcess: Record<string, Timing> | undefined;
+  if (!options.quick) {
+    progress('P3 in process: collect + serialize vs registry.metrics()');
+    const reader = setup.endpoints.lean!.reader;
+    const serializer = new PrometheusSerializer(undefined, false, undefined, true, true);
+    inProcess = await interleaveAsync(
+      {
+        lean: async () => serializer.serialize((await reader.collect()).resourceMetrics),
+        promClient: () => promRegistry.metrics(),
+      },
+      { samplesPerRound: 1, rounds, warmupRounds: 2 },
+    );
+  }
+  await setup.close();
+
+  const prom = e2e['prom-client']!;
+  const promBytes = stats(ops['prom-client']!.bytes).median;
+  const rows: CaseResult[] = [];
+  for (const [v, label] of [
+    ['default', 'exporter defaults'],
+    ['lean', 'withoutScopeInfo + withoutTargetInfo'],
+  ] as const) {
+    const t = e2e[v]!;
+    rows.push(
+      costRow(
+        {
+          id: `P3.${v}.time`,
+          what: `scrape N=${N} e2e, ${label}, vs prom-client`,
+          ...timings(t, prom),
+          unit: 'ms CPU',
+        },
+        { atLeast: 1 / 1.5, text: 'ours ≤ 1.5× (ratio ≥ 0.667)' },
+      ),
+      costRow(
+        {
+          id: `P3.${v}.bytes`,
+          what: `scrape N=${N} body, ${label}, vs prom-client`,
+          ours: stats(ops[v]!.bytes).median / 1e6,
+          reference: promBytes / 1e6,
+          unit: 'MB',
+        },
+        { atLeast: 1 / 1.1, text: 'ours ≤ 1.1× (ratio ≥ 0.909)' },
+      ),
+    );
+  }
+  if (inProcess !== undefined) {
+    rows.push(
+      costRow({
+        id: 'P3.library.time',
+        what: `scrape N=${N} e2e, library default (no scope labels, target_info), vs prom-client`,
+        ...timings(e2e['library']!, prom),
+        unit: 'ms CPU',
+      }),
+      costRow({
+        id: 'P3.inprocess',
+        what: `collect + serialize N=${N} in process (lean) vs registry.metrics()`,
+        ...timings(inProcess['lean']!, inProcess['promClient']!),
+        unit: 'ms CPU',
+      }),
+    );
+  }
+  for (const v of ['default', 'lean'] as const) {
+    const blocked = stats(ops[v]!.blockedMs);
+    const promBlocked = stats(ops['prom-client']!.blockedMs);
+    rows.push({
+      ...costRow({
+        id: `P3.${v}.blocking`,
+        what: `event loop blocked during a scrape (max delay, elapsed), ${v}, vs prom-client`,
+        ours: blocked.median,
+        reference: promBlocked.median,
+        unit: 'ms',
+        p99: { ours: blocked.p99, reference: promBlocked.p99 },
+      }),
+      note: `median of per-scrape maxima; worst ${round(blocked.p99)} ms (prom-client ${round(promBlocked.p99)} ms)`,
+    });
+  }
+  return rows;
+}
