@@ -7,7 +7,7 @@ import {
 } from '../../scripts/generate-dashboard.js';
 import { expandGrafanaQuery, hasPrometheus, startLiveStack, type LiveStack } from './live-stack.js';
 import { metricTokens, unknownNames } from './names.js';
-import { WORKLOAD } from '../support/workload.js';
+import { startDemoWorkload, WORKLOAD } from '../support/workload.js';
 
 const faults = WORKLOAD.faults;
 
@@ -192,4 +192,26 @@ describe.skipIf(!live)('Grafana dashboard against a real Prometheus', () => {
     },
     30_000,
   );
+});
+
+describe.skipIf(!live)('Grafana dashboard against the running demo service (chaos on)', () => {
+  let stack: LiveStack;
+  beforeAll(async () => {
+    stack = await startLiveStack(() => startDemoWorkload());
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('every panel query returns finite data', async () => {
+    const empty: string[] = [];
+    for (const q of queries) {
+      try {
+        await stack.nonEmpty(expandGrafanaQuery(q.expr), 20_000);
+      } catch (error) {
+        empty.push(`${q.panel} [${q.refId}]: ${(error as Error).message}`);
+      }
+    }
+    expect(empty).toEqual([]);
+  }, 120_000);
 });

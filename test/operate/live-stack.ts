@@ -34,8 +34,10 @@ export function hasPrometheus(): boolean {
  * as in collector-config/prometheus.yml) and resolves once every replica was scraped three times,
  * so `rate()` has samples to work with.
  */
-export async function startLiveStack(): Promise<LiveStack> {
-  const workload: Workload = await startWorkload();
+export async function startLiveStack(
+  start: () => Promise<Workload> = startWorkload,
+): Promise<LiveStack> {
+  const workload: Workload = await start();
   let prometheus: RunningBackend | undefined;
   try {
     prometheus = await startPrometheus({
