@@ -361,11 +361,14 @@ ${
   f.pass
     ? ''
     : `The soak measures the whole demo process (pipeline, DLQ, fake targets), not the library
-alone. For the growth above, heap snapshots of the demo taken 100 s apart showed no growth in the
-library's objects (collectors, recorder stores, snapshots, SDK metric storages); the growth was
-~39,000 \`WeakRef\`s per 100 s from the demo HTTP client's \`AbortSignal.any()\` over the worker
-pool's long-lived signal, which Node 20 does not release
-([nodejs/node#55351](https://github.com/nodejs/node/issues/55351)), plus alerts held by the demo.`
+alone. An earlier 10-minute run grew the heap by 30 % over its second half; heap snapshots taken
+100 s apart showed no growth in the library's objects (collectors, recorder stores, snapshots, SDK
+metric storages) but ~39,000 \`WeakRef\`s per 100 s from the demo HTTP client's
+\`AbortSignal.any()\` over the worker pool's long-lived signal, which Node 20 does not release
+([nodejs/node#55351](https://github.com/nodejs/node/issues/55351)). The client now uses one
+AbortController per request. The growth that remains in this run is not attributed yet: the demo
+holds state that grows with distinct alerts (DLQ entries up to its cap, the Slack message cache,
+open Rootly incidents); a heap-snapshot comparison of a longer run is the next step.`
 }`;
 }
 
