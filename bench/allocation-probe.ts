@@ -7,7 +7,7 @@
  * is not used: after a full GC, concurrent sweeping makes it jitter by ~200 KB). A deliberately
  * allocating loop is measured too, and must show, to prove the method sees allocation.
  */
-import { getHeapSpaceStatistics } from 'node:v8';
+import { leastHeapGrowth } from './heap-growth.js';
 import { pathToFileURL } from 'node:url';
 
 type Loops = Record<string, (count: number) => void>;
@@ -39,33 +39,13 @@ for (let round = 0; round < 3; round++) {
   for (const [name, loop] of Object.entries(loops)) loop(opsOf(name));
 }
 
-const OBJECT_SPACES = new Set([
-  'new_space',
-  'old_space',
-  'new_large_object_space',
-  'large_object_space',
-  'map_space',
-]);
-
-function objectBytes(): number {
-  let used = 0;
-  for (const space of getHeapSpaceStatistics()) {
-    if (OBJECT_SPACES.has(space.space_name)) used += space.space_used_size;
-  }
-  return used;
-}
-
 const perOp: Record<string, number> = {};
 for (const [name, loop] of Object.entries(loops)) {
-  // The least of three rounds: JIT work may land in one round, a real per-call allocation in all.
-  let least = Infinity;
-  for (let round = 0; round < 3; round++) {
-    gc();
-    const before = objectBytes();
-    loop(opsOf(name));
-    least = Math.min(least, objectBytes() - before);
-  }
-  perOp[name] = Math.max(0, least) / opsOf(name);
+  perOp[name] =
+    Math.max(
+      0,
+      leastHeapGrowth(() => loop(opsOf(name))),
+    ) / opsOf(name);
 }
 if (!(perOp['allocatingControl']! > 8)) {
   throw new Error(`the probe did not see the control's allocation: ${JSON.stringify(perOp)}`);

@@ -7,7 +7,7 @@
  * out (compiled code is not per-call allocation). A deliberately allocating loop is measured
  * too, to prove the method sees allocation.
  */
-import { getHeapSpaceStatistics } from 'node:v8';
+import { leastHeapGrowth } from '../../bench/heap-growth.js';
 import { PublishingMetricsCollector } from '../../src/index.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -48,32 +48,6 @@ const loops: Record<string, () => void> = {
 
 for (let round = 0; round < 3; round++) for (const loop of Object.values(loops)) loop();
 
-const OBJECT_SPACES = new Set([
-  'new_space',
-  'old_space',
-  'new_large_object_space',
-  'large_object_space',
-  'map_space',
-]);
-
-function objectBytes(): number {
-  let used = 0;
-  for (const space of getHeapSpaceStatistics()) {
-    if (OBJECT_SPACES.has(space.space_name)) used += space.space_used_size;
-  }
-  return used;
-}
-
 const grown: Record<string, number> = {};
-for (const [name, loop] of Object.entries(loops)) {
-  // The least of three rounds: JIT work may land in one round, a real per-call allocation in all.
-  let least = Infinity;
-  for (let round = 0; round < 3; round++) {
-    gc();
-    const before = objectBytes();
-    loop();
-    least = Math.min(least, objectBytes() - before);
-  }
-  grown[name] = least;
-}
+for (const [name, loop] of Object.entries(loops)) grown[name] = leastHeapGrowth(loop);
 process.stdout.write(JSON.stringify(grown));
