@@ -10,56 +10,8 @@ import {
   PublishingMetricsCollector,
   RefreshCollector,
   SnapshotReader,
-  type HealthMonitor,
-  type RefreshManager,
 } from '../../src/index.js';
-
-const now = new Date();
-
-// In a real service these read the health checker's and the refresh loop's cached state.
-const healthMonitor: HealthMonitor = {
-  getHealth: () => [
-    {
-      targetName: 'slack-oncall',
-      targetType: 'slack',
-      enabled: true,
-      status: 'healthy',
-      latencyMs: 42,
-      lastCheck: now,
-      consecutiveFailures: 0,
-      totalChecks: 200,
-      totalSuccesses: 199,
-      totalFailures: 1,
-      successRate: 0.995,
-    },
-    {
-      targetName: 'pagerduty-primary',
-      targetType: 'pagerduty',
-      enabled: true,
-      status: 'degraded',
-      latencyMs: 1800,
-      lastCheck: now,
-      consecutiveFailures: 2,
-      totalChecks: 200,
-      totalSuccesses: 180,
-      totalFailures: 20,
-      successRate: 0.9,
-    },
-  ],
-};
-
-const refreshManager: RefreshManager = {
-  getStatus: () => ({
-    state: 'success',
-    lastRefresh: now,
-    intervalMs: 300_000,
-    refreshDurationMs: 850,
-    targetsDiscovered: 2,
-    targetsValid: 2,
-    targetsInvalid: 0,
-    consecutiveFailures: 0,
-  }),
-};
+import { healthMonitor, refreshManager } from '../in-memory-subsystems.js';
 
 const snapshotReader = new SnapshotReader();
 const sdk = new NodeSDK({
