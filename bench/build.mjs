@@ -10,7 +10,14 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-export const OUT_DIR = join(root, 'node_modules', '.cache', 'otel-publishing-metrics-bench');
+// BENCH_CACHE_NAME lets two builds of different trees run at once without removing each other's
+// output; the directory stays under node_modules so the compiled imports resolve packages.
+export const OUT_DIR = join(
+  root,
+  'node_modules',
+  '.cache',
+  process.env.BENCH_CACHE_NAME ?? 'otel-publishing-metrics-bench',
+);
 
 function typescriptFiles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
