@@ -35,8 +35,6 @@ const STATUSES: ReadonlyArray<number | 'error'> = [200, 302, 404, 503, 'error'];
 export interface WorkloadReaders {
   /** Further readers of the same MeterProvider, attached with `collector.attach(reader)`. */
   attached?: MetricReader[];
-  /** Readers of the same MeterProvider the collector does not know of. */
-  unattached?: MetricReader[];
 }
 
 export interface Workload {
@@ -112,10 +110,7 @@ export function createWorkload(n: number, readers: WorkloadReaders = {}): Worklo
   const snapshotReader = new SnapshotReader();
   const attached = readers.attached ?? [];
   const meterProvider = new MeterProvider({
-    readers: [snapshotReader, ...attached, ...(readers.unattached ?? [])],
-    // The SDK folds an instrument's attribute sets beyond 2000 into one `otel.metric.overflow`
-    // series; a host with more targets raises the limit the same way (see docs/performance.md).
-    views: [{ instrumentName: '*', aggregationCardinalityLimit: Math.max(2000, 8 * n) }],
+    readers: [snapshotReader, ...attached],
   });
   const collector = new PublishingMetricsCollector({
     meterProvider,

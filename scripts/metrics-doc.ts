@@ -45,7 +45,7 @@ export function renderMetricsDoc(): string {
       .map(([k, v]) => `${v} ${k.replace('_', '-')}`)
       .join(', ')}.`,
     `- The \`target\` label carries at most ${DEFAULT_MAX_TARGETS} distinct values by default (\`maxTargets\`); further targets fold into \`target="${OVERFLOW_TARGET}"\`.`,
-    '- Source `port`: read from a subsystem port at collection time (observable instrument). Source `recorder`: counted on the hot path by a recorder, published at collection time.',
+    '- Source `port`: read from a subsystem port at collection time (each successful run of its collector replaces its series). Source `recorder`: counted on the hot path by a recorder, published at collection time.',
     '',
   ];
   for (const collector of Object.keys(COLLECTOR_TITLES) as CollectorName[]) {

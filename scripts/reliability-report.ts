@@ -213,11 +213,12 @@ ${table(
 )}
 
 Collections: ${n(t.peakCollectMs)} ms at the peak, ${n(t.removalCollectMs)} ms for the one that removes
-${n(t.count)} targets, ${n(t.nextCollectMs)} ms for the next. Of the ${n(t.heapRetainedMiB)} MiB of heap kept
-after removal, the SDK's per-attribute-set state is ≈ ${n(t.sdkRetainedMiBEstimate)} MiB (next section)
-and the recorders' slot tables ≈ ${n(t.slotTablesMiBEstimate)} MiB: the recorders free every slot but keep
-their tables and typed arrays (${n(t.recorderArraysMiBAfter)} MiB, outside the JS heap) at peak length, and
-later targets reuse them.
+${n(t.count)} targets, ${n(t.nextCollectMs)} ms for the next. At the peak every one of the ${n(t.count)} targets
+had its port gauges (\`target_success_rate\`: ${n(t.portSeriesPerTargetGaugeAtPeak)} series). The
+${n(t.heapRetainedMiB)} MiB of heap kept after removal are the recorders' slot tables: the recorders
+free every slot but keep their tables and typed arrays (${n(t.recorderArraysMiBAfter)} MiB, outside the
+JS heap) at peak length, and later targets reuse them. The OTel SDK held
+${n(t.sdkAttributeSetsKept)} attribute sets of ours afterwards (next section).
 
 **${n(g.count)} targets recorded by recorders only, then \`forgetTarget\`**: series ${n(g.baselineSeries)} →
 ${n(g.peakSeries)} → ${n(g.baselineSeries)}; forgetting all took ${n(g.forgetAllMs)} ms; a second generation
@@ -225,28 +226,19 @@ reuses the freed slots (arrays stay at ${n(g.recorderArraysMiBAtPeak)} MiB).`;
 }
 
 function sdk(s: Section | undefined): string {
-  const f = s?.figures.sdk;
-  const t = s?.figures.targets;
-  if (f === undefined) return notRun('the SDK retention measurement in lifecycle.test.ts');
-  const churn = (f.targetSuccessRateSeriesPerChurnGeneration as number[]).join(', ');
-  return `The OTel SDK (sdk-metrics 2.x) keeps state for every attribute set an observable instrument
-has ever observed, per reader, for the life of the MeterProvider; the library withholds those
-series from every export, but cannot free the SDK's memory. Measured: **${n(f.bytesPerAttributeSetKept)} bytes
-per attribute set** left behind (heap after GC; five gauges of 1,999 attribute sets, one reader).
-After ${n(t?.count)} targets left, the SDK still held ${n(t?.sdkAttributeSetsKept)} attribute sets
-(≈ ${n(t?.sdkRetainedMiBEstimate)} MiB) across the snapshot and Prometheus readers.
-
-The SDK bounds this state at 2,000 attribute sets per instrument and reader, and folds every further
-attribute set into an overflow set that belongs to no target. **Known limitation:** port-fed
-per-target gauges (\`target_health_status\`, \`target_success_rate\`, \`target_consecutive_failures\`,
-\`target_check_latency_seconds\`, \`target_last_check_timestamp_seconds\`, \`circuit_breaker_state\`,
-\`dlq_size\`) therefore exist for at most ~2,000 distinct targets over the life of the process: with
-\`maxTargets\` above 2,000 only ${n(t?.portSeriesPerTargetGaugeAtPeak)} of ${n(t?.count)} targets had them, and with
-target churn (generations of 500 new target names, each leaving before the next) the
-\`target_success_rate\` series per generation were: ${churn}. Recorder-fed series (jobs, retries,
-requests, errors, DLQ writes, durations) are not affected. Keep \`maxTargets\` at or below 2,000
-(the default is 500); a service whose targets churn through thousands of names over its life
-loses those gauges for new targets until it restarts.`;
+  const f = s?.figures.churn;
+  if (f === undefined) return notRun('the target-churn test in lifecycle.test.ts');
+  const churn = (f.targetSuccessRateSeriesPerGeneration as number[]).join(', ');
+  return `Port-fed gauges (\`target_health_status\`, \`target_success_rate\`, \`circuit_breaker_state\`,
+\`dlq_size\`, …) are kept in the library's own series stores, like the recorders', not in OTel
+observable instruments. The SDK (sdk-metrics 2.x) keeps state for every attribute set an
+observable instrument has ever observed, per reader, for the life of the MeterProvider, and
+admits at most 2,000 attribute sets per instrument and reader, folding later ones into an
+overflow set that belongs to no target: with observables, a service whose targets churn through
+thousands of names would lose those gauges for new targets. Measured with target churn
+(${n(f.generations)} generations of ${n(f.targetsPerGeneration)} new target names, each leaving before the next):
+\`target_success_rate\` series per generation ${churn}; attribute sets of ours the SDK holds
+afterwards: ${n(f.sdkAttributeSetsKept)}.`;
 }
 
 function hostile(s: Section | undefined): string {
@@ -407,7 +399,7 @@ ${exporter(sections['exporter-faults'])}
 
 ${lifecycle(sections['lifecycle'])}
 
-## What the OpenTelemetry SDK keeps
+## Target churn and the OpenTelemetry SDK
 
 ${sdk(sections['lifecycle'])}
 

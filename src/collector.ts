@@ -10,7 +10,7 @@ import type { Resource } from '@opentelemetry/resources';
 import { DEFAULT_NAMESPACE } from './catalog.js';
 import { DEFAULT_MAX_TARGETS, TargetGuard } from './cardinality.js';
 import type {
-  CollectorContext,
+  BoundCollector,
   CollectorRun,
   MetricsCollector,
 } from './collectors/port-collector.js';
@@ -20,10 +20,11 @@ import { PublisherRecorder } from './recorders/publisher.js';
 import { QueueRecorder } from './recorders/queue.js';
 import type { Recorder } from './recorders/recorder.js';
 import { RefreshRecorder } from './recorders/refresh.js';
+import type { SeriesStore } from './recorders/store.js';
 import { SelfMonitor } from './recorders/self-monitor.js';
 import { SeriesLifecycle } from './series-lifecycle.js';
 import { SnapshotReader } from './snapshot/reader.js';
-import type { CollectorStatus, MetricsSnapshot } from './snapshot/snapshot.js';
+import type { CollectorStatus, MetricFamily, MetricsSnapshot } from './snapshot/snapshot.js';
 import { SCOPE_NAME, SCOPE_VERSION } from './version.js';
 
 export const DEFAULT_COLLECTOR_TIMEOUT_MS = 1000;
@@ -57,7 +58,8 @@ export interface PublishingMetricsCollectorOptions {
 
 interface Registration {
   readonly collector: MetricsCollector;
-  readonly unregister: () => void;
+  /** Undefined while the collector's subsystem is absent. */
+  readonly bound: BoundCollector | undefined;
   last?: CollectorRun;
   lastSuccessAt?: number;
 }
@@ -76,6 +78,10 @@ function positive(name: string, value: number): number {
 export class PublishingMetricsCollector {
   readonly namespace: string;
   readonly scopeName = SCOPE_NAME;
+  /**
+   * A meter of the library's scope on the provider in use, for instruments of the host's own;
+   * attached readers export them together with the library's series (snapshots do not).
+   */
   readonly meter: Meter;
   readonly snapshotReader: SnapshotReader;
   readonly targets: TargetGuard;
@@ -96,9 +102,11 @@ export class PublishingMetricsCollector {
   private readonly recorders: Recorder[] = [];
   private readonly attached = new WeakSet<MetricReader>();
   private inflight: Promise<MetricsSnapshot> | undefined;
+  /** The collector runs of the collection in progress, shared by every reader collecting now. */
+  private runs: Promise<void> | undefined;
   private deadline: number | undefined;
-  private readonly context: CollectorContext;
   private readonly targetLabels: TargetLabels;
+  private isShutdown = false;
 
   constructor(options: PublishingMetricsCollectorOptions = {}) {
     this.namespace = options.namespace ?? DEFAULT_NAMESPACE;
@@ -136,12 +144,6 @@ export class PublishingMetricsCollector {
     this.queue = this.addRecorder(new QueueRecorder(recorderContext));
     this.publisher = this.addRecorder(new PublisherRecorder(recorderContext));
     this.discovery = this.addRecorder(new DiscoveryRecorder(recorderContext));
-    this.context = {
-      namespace: this.namespace,
-      targets: this.targets,
-      timeoutMs: () => this.currentTimeoutMs(),
-      report: (name, run) => this.onRun(name, run),
-    };
   }
 
   /** The MeterProvider this collector created, if it created one. */
@@ -158,20 +160,26 @@ export class PublishingMetricsCollector {
       throw new Error(`a collector named '${collector.name}' is already registered`);
     }
     if (!collector.isAvailable()) {
-      this.registrations.set(collector.name, { collector, unregister: () => undefined });
+      this.registrations.set(collector.name, { collector, bound: undefined });
       return;
     }
-    const unregister = collector.register(this.meter, this.context);
-    this.lifecycle.own(collector.name, collector.instrumentNames(this.namespace));
+    const registration: Registration = {
+      collector,
+      bound: collector.bind({
+        namespace: this.namespace,
+        targets: this.targets,
+        timeoutMs: () => this.currentTimeoutMs(),
+        report: (run) => this.onRun(registration, run),
+      }),
+    };
     this.selfMonitor.addCollector(collector.name);
-    this.registrations.set(collector.name, { collector, unregister });
+    this.registrations.set(collector.name, registration);
   }
 
   /** Removes a collector and, from the next collection, its series. */
   unregisterCollector(name: string): boolean {
     const registration = this.registrations.get(name);
     if (registration === undefined) return false;
-    registration.unregister();
     this.registrations.delete(name);
     this.lifecycle.disown(name);
     this.selfMonitor.removeCollector(name);
@@ -200,15 +208,23 @@ export class PublishingMetricsCollector {
   }
 
   /**
-   * Makes any MetricReader of the same MeterProvider export what the snapshot shows: stale and
-   * removed series withheld, recorder metrics (counters, histograms, self-monitoring) added.
-   * Readers created through this class or `startPublishingTelemetry` are attached already.
+   * Makes a MetricReader export what the snapshot shows: each of its collections runs the
+   * collectors (sharing a run in progress) and appends the library's series (port gauges of
+   * collectors whose last run succeeded, recorder counters and histograms, self-monitoring) to
+   * what the SDK collected. Readers created through this class or `startPublishingTelemetry`
+   * are attached already.
    */
   attach(reader: MetricReader): void {
     if (this.attached.has(reader)) return;
     this.attached.add(reader);
     const collect = reader.collect.bind(reader);
-    reader.collect = async (options) => this.finishCollection(await collect(options));
+    reader.collect = async (options) => {
+      // Collector runs read the ports while the SDK collects the host's own instruments.
+      const runs = this.runCollectors();
+      const result = await collect(options);
+      await runs;
+      return this.finishCollection(result);
+    };
   }
 
   /** Per collector: availability, last run and staleness. */
@@ -245,6 +261,7 @@ export class PublishingMetricsCollector {
 
   /** Shuts down a MeterProvider this collector created (flushing its exporters). */
   async shutdown(): Promise<void> {
+    this.isShutdown = true;
     for (const name of [...this.registrations.keys()]) this.unregisterCollector(name);
     await this.ownProvider?.shutdown();
   }
@@ -260,9 +277,32 @@ export class PublishingMetricsCollector {
     return Math.max(1, Math.min(this.collectorTimeoutMs, this.deadline - performance.now()));
   }
 
-  private onRun(name: string, run: CollectorRun): void {
-    const registration = this.registrations.get(name);
-    if (registration === undefined) return;
+  /**
+   * Runs every registered collector once; readers that collect meanwhile share the runs, so
+   * several readers (Prometheus, OTLP, snapshots) never multiply port calls.
+   */
+  private runCollectors(): Promise<void> {
+    if (this.runs !== undefined) return this.runs;
+    const runs: Array<Promise<void>> = [];
+    for (const [name, { bound }] of this.registrations) {
+      if (bound === undefined) continue;
+      // collect() reports its own failures; this only guards the registry's bookkeeping.
+      const run = bound.collect().catch((err: unknown) => {
+        diag.error(`otel-publishing-metrics: collector '${name}' run failed unexpectedly`, err);
+      });
+      runs.push(run);
+    }
+    const all = Promise.all(runs).then(() => {
+      this.runs = undefined;
+    });
+    this.runs = all;
+    return all;
+  }
+
+  private onRun(registration: Registration, run: CollectorRun): void {
+    const name = registration.collector.name;
+    // A run that finishes after its collector was unregistered (or replaced) is not recorded.
+    if (this.registrations.get(name) !== registration) return;
     registration.last = run;
     if (run.ok) registration.lastSuccessAt = Date.now();
     else
@@ -274,32 +314,65 @@ export class PublishingMetricsCollector {
     }
   }
 
-  private recorderScope(): ScopeMetrics {
+  /** Every store whose series are exported now: fresh collector runs, then the recorders. */
+  private stores(): SeriesStore[] {
+    const stores: SeriesStore[] = [];
+    for (const { bound } of this.registrations.values()) {
+      if (bound !== undefined) for (const store of bound.stores()) stores.push(store);
+    }
+    for (const recorder of this.recorders) for (const store of recorder.stores) stores.push(store);
+    return stores;
+  }
+
+  private ourScope(): ScopeMetrics {
     const now = Date.now();
     const metrics: MetricData[] = [];
-    for (const recorder of this.recorders) {
-      for (const store of recorder.stores) {
-        const data = store.toMetricData(now);
-        if (data !== undefined) metrics.push(data);
-      }
+    for (const store of this.stores()) {
+      const data = store.toMetricData(now);
+      if (data !== undefined) metrics.push(data);
     }
     return { scope: { name: SCOPE_NAME, version: SCOPE_VERSION }, metrics };
   }
 
-  private finishCollection(result: CollectionResult): CollectionResult {
-    const scopeMetrics: ScopeMetrics[] = [];
-    let ours: ScopeMetrics | undefined;
-    for (const scope of result.resourceMetrics.scopeMetrics) {
-      if (scope.scope.name !== SCOPE_NAME) {
-        scopeMetrics.push(scope);
-        continue;
-      }
-      ours = this.lifecycle.prune(scope);
-      scopeMetrics.push(ours);
+  /**
+   * Runs the collectors (sharing runs in progress) and returns every family, built from the
+   * stores directly: a snapshot needs no OTel data points in between.
+   */
+  async collectFamilies(): Promise<Map<string, MetricFamily>> {
+    if (this.isShutdown)
+      throw new Error('cannot collect after shutdown() of the PublishingMetricsCollector');
+    await this.runCollectors();
+    const families = new Map<string, MetricFamily>();
+    for (const store of this.stores()) {
+      const family = store.toFamily();
+      if (family === undefined) continue;
+      const existing = families.get(family.name);
+      // Catalog names are unique; a host's store of the same name joins the family.
+      if (existing === undefined) families.set(family.name, family);
+      else
+        families.set(family.name, {
+          name: existing.name,
+          type: existing.type,
+          help: existing.help,
+          unit: existing.unit,
+          series: [...existing.series, ...family.series] as MetricFamily['series'],
+        });
     }
-    const recorded = this.recorderScope();
-    if (ours === undefined) scopeMetrics.push(recorded);
-    else ours.metrics.push(...recorded.metrics);
+    return families;
+  }
+
+  private finishCollection(result: CollectionResult): CollectionResult {
+    const ours = this.ourScope();
+    const scopeMetrics: ScopeMetrics[] = [];
+    let merged = false;
+    for (const scope of result.resourceMetrics.scopeMetrics) {
+      // Instruments a host created on `meter` share our scope: one scope, theirs first.
+      if (scope.scope.name === SCOPE_NAME && !merged) {
+        scopeMetrics.push({ ...scope, metrics: [...scope.metrics, ...ours.metrics] });
+        merged = true;
+      } else scopeMetrics.push(scope);
+    }
+    if (!merged) scopeMetrics.push(ours);
     return { ...result, resourceMetrics: { ...result.resourceMetrics, scopeMetrics } };
   }
 }

@@ -1,9 +1,11 @@
-import type { Attributes, Meter, Observable } from '@opentelemetry/api';
 import { collectorMetrics, instrumentName, type CollectorName } from '../catalog.js';
 import type { TargetGuard } from '../cardinality.js';
+import { TargetLabels } from '../recorders/labels.js';
+import type { SeriesStore } from '../recorders/store.js';
 import type { MaybePromise } from '../sources.js';
 import { CollectorTimeoutError, withTimeout } from '../timeout.js';
-import { Observations, type ObservedInstrument } from './observations.js';
+import { Observations } from './observations.js';
+import { PortSeries } from './port-series.js';
 
 /** The outcome of one collector run, as the registry records it. */
 export interface CollectorRun {
@@ -14,8 +16,6 @@ export interface CollectorRun {
   readonly invalidValues: number;
   /** `target` label values observed by a successful run. */
   readonly targets?: ReadonlySet<string>;
-  /** Attribute sets observed by a successful run, by OTel instrument name. */
-  readonly observed?: ReadonlyMap<string, readonly Attributes[]>;
 }
 
 /** What a collector receives from the registry it is registered with. */
@@ -24,26 +24,33 @@ export interface CollectorContext {
   readonly targets: TargetGuard;
   /** The timeout for a run starting now, milliseconds. */
   timeoutMs(): number;
-  /** Called once per run, after observing. */
-  report(collector: string, run: CollectorRun): void;
+  /** Called once per run, when it has finished. */
+  report(run: CollectorRun): void;
+}
+
+/** A collector bound to one registry: its runs and the series they produce. */
+export interface BoundCollector {
+  /** Reads the subsystem once and updates the series; reports the run, never rejects. */
+  collect(): Promise<void>;
+  /** The series of the last run when it succeeded; none after a failed run (not fresh). */
+  stores(): readonly SeriesStore[];
 }
 
 /**
- * A collector: turns one subsystem's state into OTel observable instruments. `register` creates
- * the instruments on a meter and returns the function that removes its callback again.
+ * A collector: turns one subsystem's state into series. `bind` creates its series for a
+ * registry (its namespace, cardinality guard and target-label mode).
  */
 export interface MetricsCollector {
   readonly name: string;
   /** True when the collector's subsystem is present. */
   isAvailable(): boolean;
-  /** Names of the OTel instruments it creates (so stale ones can be withheld). */
-  instrumentNames(namespace: string): string[];
-  register(meter: Meter, context: CollectorContext): () => void;
+  bind(context: CollectorContext): BoundCollector;
 }
 
 /**
- * Base for collectors that read a port: one batch callback per collector, run under the
- * collector's own timeout, with concurrent collections (several readers) sharing one port read.
+ * Base for collectors that read a port: each run reads it under the collector's own timeout and
+ * writes what it observed into the collector's series. Runs that overlap (a port read still
+ * pending when the next collection starts) share one port call.
  */
 export abstract class PortCollector<T> implements MetricsCollector {
   private pending: Promise<T> | undefined;
@@ -59,30 +66,19 @@ export abstract class PortCollector<T> implements MetricsCollector {
   /** Turns one successful read into observations. */
   protected abstract observe(data: T, out: Observations): void;
 
-  private definitions() {
-    return collectorMetrics(this.catalogCollector).filter((d) => d.source === 'port');
-  }
-
-  instrumentNames(namespace: string): string[] {
-    return this.definitions().map((d) => instrumentName(d, namespace));
-  }
-
-  register(meter: Meter, context: CollectorContext): () => void {
-    const instruments = new Map<string, ObservedInstrument>();
-    for (const definition of this.definitions()) {
+  bind(context: CollectorContext): BoundCollector {
+    const labels = TargetLabels.of(context.targets);
+    const series = new Map<string, PortSeries>();
+    for (const definition of collectorMetrics(this.catalogCollector)) {
+      if (definition.source !== 'port') continue;
       const name = instrumentName(definition, context.namespace);
-      const options = { description: definition.description, unit: definition.unit };
-      const observable: Observable =
-        definition.kind === 'counter'
-          ? meter.createObservableCounter(name, options)
-          : meter.createObservableGauge(name, options);
-      instruments.set(definition.name, { definition, name, observable });
+      series.set(definition.name, new PortSeries(definition, labels.relabel(definition), name));
     }
-    const observables = [...instruments.values()].map((i) => i.observable);
+    let runs = 0;
+    // Values of a failed or timed-out run are not fresh: nothing is exported until a run succeeds.
+    let fresh = false;
 
-    const callback = async (
-      result: Parameters<Parameters<Meter['addBatchObservableCallback']>[0]>[0],
-    ) => {
+    const collect = async (): Promise<void> => {
       const started = performance.now();
       const timeoutMs = context.timeoutMs();
       const read = this.readShared();
@@ -96,7 +92,8 @@ export abstract class PortCollector<T> implements MetricsCollector {
       } catch (err) {
         const timedOut = err instanceof CollectorTimeoutError;
         if (timedOut) this.abandon(read);
-        context.report(this.name, {
+        fresh = false;
+        context.report({
           ok: false,
           durationMs: performance.now() - started,
           reason: timedOut ? 'timeout' : 'error',
@@ -105,13 +102,15 @@ export abstract class PortCollector<T> implements MetricsCollector {
         });
         return;
       }
-      const out = new Observations(result, instruments, context.targets);
+      const run = ++runs;
+      const out = new Observations(series, context.targets, run);
       try {
         this.observe(data, out);
         out.flush();
       } catch (err) {
         // A port that returns the wrong shape fails its own collector only.
-        context.report(this.name, {
+        fresh = false;
+        context.report({
           ok: false,
           durationMs: performance.now() - started,
           reason: 'error',
@@ -120,12 +119,13 @@ export abstract class PortCollector<T> implements MetricsCollector {
         });
         return;
       }
-      context.report(this.name, {
+      for (const s of series.values()) s.sweep(run);
+      fresh = true;
+      context.report({
         ok: true,
         durationMs: performance.now() - started,
         invalidValues: out.invalidValues,
         targets: out.targets,
-        observed: out.observed,
         ...(out.invalidValues > 0
           ? {
               error: `dropped ${out.invalidValues} invalid value(s) of ${[...out.invalidMetrics].join(', ')}`,
@@ -133,8 +133,9 @@ export abstract class PortCollector<T> implements MetricsCollector {
           : {}),
       });
     };
-    meter.addBatchObservableCallback(callback, observables);
-    return () => meter.removeBatchObservableCallback(callback, observables);
+
+    const stores = [...series.values()].map((s) => s.store);
+    return { collect, stores: () => (fresh ? stores : []) };
   }
 
   /**

@@ -7,6 +7,14 @@ import {
   type MetricData,
 } from '@opentelemetry/sdk-metrics';
 import type { MetricDefinition } from '../catalog.js';
+import { prometheusFamilyName } from '../snapshot/family-name.js';
+import {
+  HistogramColumnFamily,
+  NumberColumnFamily,
+  type FamilyMeta,
+  type Slots,
+} from '../snapshot/column-family.js';
+import type { FamilyType, MetricFamily } from '../snapshot/snapshot.js';
 
 const INITIAL_CAPACITY = 16;
 
@@ -31,6 +39,11 @@ export abstract class SeriesStore {
   private readonly slots = new Map<string, number>();
   private keys: Array<string | undefined> = [];
   private attributes: Array<Attributes | undefined> = [];
+  /**
+   * True while a snapshot family holds `attributes`: the next change of a slot's attributes
+   * copies the array first (copy on write), so a collection shares it instead of copying it.
+   */
+  private attributesShared = false;
   /** Per slot, when its series started; shared by every export of the slot (never mutated). */
   private startTimes: Array<HrTime | undefined> = [];
   private readonly free: number[] = [];
@@ -41,7 +54,9 @@ export abstract class SeriesStore {
    */
   private readonly index = new Map<string, Map<string, Set<number>>>();
   private next = 0;
+  private familyName: string | undefined;
   protected capacity = INITIAL_CAPACITY;
+  protected abstract readonly familyType: FamilyType;
 
   constructor(
     readonly definition: MetricDefinition,
@@ -62,11 +77,32 @@ export abstract class SeriesStore {
     });
     this.slots.set(key, slot);
     this.keys[slot] = key;
-    this.attributes[slot] = Object.freeze(attrs);
+    this.ownAttributes()[slot] = Object.freeze(attrs);
     this.startTimes[slot] = hrTime(Date.now());
     this.reset(slot);
     for (const [label, byValue] of this.index) indexSlot(byValue, attrs[label], slot);
     return slot;
+  }
+
+  /**
+   * The slot of the series an attributes object names (its values of the definition's labels,
+   * missing ones empty), created on first use. Finding an existing slot builds only its key.
+   */
+  slotOf(attributes: Attributes): number {
+    const labels = this.definition.labels;
+    let key = '';
+    for (let i = 0; i < labels.length; i++) {
+      const value = attributes[labels[i] as string];
+      key += (i === 0 ? '' : '\u0000') + (value === undefined ? '' : String(value));
+    }
+    const existing = this.slots.get(key);
+    if (existing !== undefined) return existing;
+    return this.slot(
+      labels.map((label) => {
+        const value = attributes[label];
+        return value === undefined ? '' : String(value);
+      }),
+    );
   }
 
   /** Frees every slot whose `label` equals `value` (a removed target); returns how many. */
@@ -75,21 +111,34 @@ export abstract class SeriesStore {
     const found = this.indexOf(label).get(value);
     if (found === undefined) return 0;
     const slots = [...found];
-    for (const slot of slots) {
-      const attrs = this.attributes[slot] as Attributes;
-      for (const [name, byValue] of this.index) {
-        const key = String(attrs[name]);
-        const set = byValue.get(key);
-        set?.delete(slot);
-        if (set?.size === 0) byValue.delete(key);
-      }
-      this.slots.delete(this.keys[slot] as string);
-      this.keys[slot] = undefined;
-      this.attributes[slot] = undefined;
-      this.startTimes[slot] = undefined;
-      this.free.push(slot);
-    }
+    for (const slot of slots) this.release(slot);
     return slots.length;
+  }
+
+  /** Frees every slot for which `keep` is false; returns how many. */
+  retain(keep: (slot: number) => boolean): number {
+    let released = 0;
+    for (let slot = 0; slot < this.next; slot++) {
+      if (this.attributes[slot] === undefined || keep(slot)) continue;
+      this.release(slot);
+      released++;
+    }
+    return released;
+  }
+
+  private release(slot: number): void {
+    const attrs = this.attributes[slot] as Attributes;
+    for (const [name, byValue] of this.index) {
+      const key = String(attrs[name]);
+      const set = byValue.get(key);
+      set?.delete(slot);
+      if (set?.size === 0) byValue.delete(key);
+    }
+    this.slots.delete(this.keys[slot] as string);
+    this.keys[slot] = undefined;
+    this.ownAttributes()[slot] = undefined;
+    this.startTimes[slot] = undefined;
+    this.free.push(slot);
   }
 
   private indexOf(label: string): Map<string, Set<number>> {
@@ -127,6 +176,37 @@ export abstract class SeriesStore {
     return this.metricData(points);
   }
 
+  /**
+   * The current series as a snapshot family (no OTel data points in between), or undefined when
+   * there are none: the slots' attributes (shared, copied on the store's next change) and copies
+   * of the value arrays.
+   */
+  toFamily(): MetricFamily | undefined {
+    const count = this.slots.size;
+    if (count === 0) return undefined;
+    this.familyName ??= prometheusFamilyName(this.instrument, this.familyType === 'counter');
+    this.attributesShared = true;
+    const meta = {
+      name: this.familyName,
+      type: this.familyType,
+      help: this.definition.description,
+      unit: this.definition.unit,
+    };
+    return this.family(meta, {
+      labels: this.attributes as Slots['labels'],
+      used: this.next,
+      count,
+    });
+  }
+
+  private ownAttributes(): Array<Attributes | undefined> {
+    if (this.attributesShared) {
+      this.attributes = this.attributes.slice();
+      this.attributesShared = false;
+    }
+    return this.attributes;
+  }
+
   protected descriptor(): MetricData['descriptor'] {
     return {
       name: this.instrument,
@@ -144,6 +224,8 @@ export abstract class SeriesStore {
   protected abstract resize(capacity: number): void;
   protected abstract reset(slot: number): void;
   protected abstract valueOf(slot: number): number | Histogram;
+  /** A family of `slots`, with copies of the values of its first `slots.used` slots. */
+  protected abstract family(meta: FamilyMeta, slots: Slots): MetricFamily;
   protected abstract metricData(
     points: Array<DataPoint<number> | DataPoint<Histogram>>,
   ): MetricData;
@@ -152,6 +234,7 @@ export abstract class SeriesStore {
 /** A monotonic counter per slot. */
 export class CounterStore extends SeriesStore {
   values = new Float64Array(this.capacity);
+  protected readonly familyType = 'counter';
 
   protected resize(capacity: number): void {
     const values = new Float64Array(capacity);
@@ -163,6 +246,9 @@ export class CounterStore extends SeriesStore {
   }
   protected valueOf(slot: number): number {
     return this.values[slot] as number;
+  }
+  protected family(meta: FamilyMeta, slots: Slots) {
+    return new NumberColumnFamily(meta, slots, this.values.slice(0, slots.used));
   }
   protected metricData(points: Array<DataPoint<number>>): MetricData {
     return {
@@ -178,6 +264,7 @@ export class CounterStore extends SeriesStore {
 /** A last-value gauge per slot. */
 export class GaugeStore extends SeriesStore {
   values = new Float64Array(this.capacity);
+  protected readonly familyType = 'gauge';
 
   protected resize(capacity: number): void {
     const values = new Float64Array(capacity);
@@ -189,6 +276,9 @@ export class GaugeStore extends SeriesStore {
   }
   protected valueOf(slot: number): number {
     return this.values[slot] as number;
+  }
+  protected family(meta: FamilyMeta, slots: Slots) {
+    return new NumberColumnFamily(meta, slots, this.values.slice(0, slots.used));
   }
   protected metricData(points: Array<DataPoint<number>>): MetricData {
     return {
@@ -212,6 +302,7 @@ export class HistogramStore extends SeriesStore {
   sums: Float64Array;
   mins: Float64Array;
   maxs: Float64Array;
+  protected readonly familyType = 'histogram';
 
   constructor(definition: MetricDefinition, instrument: string) {
     super(definition, instrument);
@@ -252,20 +343,33 @@ export class HistogramStore extends SeriesStore {
     this.maxs[slot] = -Infinity;
   }
   protected valueOf(slot: number): Histogram {
-    // A plain loop: `Array.from(subarray)` (a view plus the iterator protocol) was a third of
-    // a collection's recorder cost.
-    const all = this.counts;
-    const counts: number[] = [];
-    let count = 0;
-    for (let i = slot * this.width, end = i + this.width; i < end; i++) {
-      const c = all[i] as number;
-      counts.push(c);
-      count += c;
-    }
+    const { counts, count } = this.countsOf(slot);
     const buckets = { boundaries: this.boundaries as number[], counts };
     const sum = this.sums[slot] as number;
     if (count === 0) return { buckets, sum, count };
     return { buckets, sum, count, min: this.mins[slot] as number, max: this.maxs[slot] as number };
+  }
+  protected family(meta: FamilyMeta, slots: Slots) {
+    return new HistogramColumnFamily(
+      meta,
+      slots,
+      this.boundaries,
+      this.counts.slice(0, slots.used * this.width),
+      this.sums.slice(0, slots.used),
+    );
+  }
+  private countsOf(slot: number): { counts: number[]; count: number } {
+    // A plain loop sized up front: `Array.from(subarray)` (a view plus the iterator protocol)
+    // was a third of a collection's recorder cost, and push() left garbage as it grew.
+    const all = this.counts;
+    const counts = new Array<number>(this.width);
+    let count = 0;
+    for (let i = 0, at = slot * this.width; i < this.width; i++, at++) {
+      const c = all[at] as number;
+      counts[i] = c;
+      count += c;
+    }
+    return { counts, count };
   }
   protected metricData(points: Array<DataPoint<Histogram>>): MetricData {
     return {

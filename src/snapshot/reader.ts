@@ -1,19 +1,19 @@
-import { diag } from '@opentelemetry/api';
 import { MetricReader } from '@opentelemetry/sdk-metrics';
-import { familiesOf } from './families.js';
-import { MetricsSnapshot, type CollectorStatus } from './snapshot.js';
+import { MetricsSnapshot, type CollectorStatus, type MetricFamily } from './snapshot.js';
 
 /** What a SnapshotReader needs from the registry it serves. */
 export interface SnapshotSource {
   readonly namespace: string;
-  readonly scopeName: string;
   statuses(): Record<string, CollectorStatus>;
+  /** Runs the collectors and returns every family of the library's metrics. */
+  collectFamilies(): Promise<ReadonlyMap<string, MetricFamily>>;
 }
 
 /**
- * A MetricReader whose `collectAll()` turns one SDK collection into a {@link MetricsSnapshot}.
- * Register it among a MeterProvider's readers and hand it to the PublishingMetricsCollector,
- * which binds it (withheld stale series, recorder metrics, collector status).
+ * A MetricReader whose `collectAll()` returns a {@link MetricsSnapshot} of the library's metrics
+ * (port collectors run, recorder series, collector status). Register it among a MeterProvider's
+ * readers and hand it to the PublishingMetricsCollector, which binds it. As a plain reader its
+ * `collect()` returns what every attached reader exports.
  */
 export class SnapshotReader extends MetricReader {
   private source: SnapshotSource | undefined;
@@ -33,10 +33,7 @@ export class SnapshotReader extends MetricReader {
       throw new Error('SnapshotReader is not bound: pass it to a PublishingMetricsCollector first');
     }
     const started = performance.now();
-    const { resourceMetrics, errors } = await this.collect();
-    if (errors.length > 0)
-      diag.warn('otel-publishing-metrics: errors during collection', ...errors);
-    const families = familiesOf(resourceMetrics, source.scopeName);
+    const families = await source.collectFamilies();
     return new MetricsSnapshot(
       new Date(),
       performance.now() - started,
