@@ -7,7 +7,14 @@ import type { SnapshotSource, TrendsDetector } from '../stats/trends.js';
 import { bearerCheck } from './auth.js';
 import { HttpError, notFound } from './errors.js';
 import { allowOnly, decodeComponent, parseRequestUrl, type ParsedUrl } from './request-url.js';
-import { derivedJson, sendError, sendJson, sendText } from './respond.js';
+import {
+  derivedJson,
+  encodeJson,
+  sendEncoded,
+  sendError,
+  sendText,
+  type EncodedJson,
+} from './respond.js';
 import { StatsCache, type CachedStats } from './stats-cache.js';
 import { statusPageHtml } from './status-page.js';
 import { parseStatsQuery, selectTargets } from './stats-query.js';
@@ -102,11 +109,14 @@ export function createStatsHandler(options: StatsHandlerOptions): StatsRequestHa
       diag.warn('otel-publishing-metrics: stats API could not collect metrics', err);
       throw new HttpError(503, 'unavailable', 'metrics collection failed; try again');
     }
-    const { status, body } = entry.memo(key, () => render(entry));
-    sendJson(req, res, status, body);
+    const answer = entry.memo(key, () => {
+      const { status, body } = render(entry);
+      return encodeJson(status, body);
+    });
+    sendEncoded(req, res, answer);
   };
 
-  let trendsBody: { report?: object; body: string } = { body: '' };
+  let trendsAnswer: { report: object; answer: EncodedJson } | undefined;
   const page = statusPageHtml(options.statusPageRefreshMs ?? 5000);
   const statusPage: Route = async (req, res, url) => {
     allowOnly(url.query, []);
@@ -158,10 +168,12 @@ export function createStatsHandler(options: StatsHandlerOptions): StatsRequestHa
         throw notFound('trends are not enabled on this server', 'not_configured');
       }
       // Trends come from their own recorded points, not from the request snapshot; the report
-      // object changes only when a point is recorded, so its body is rendered once per point.
+      // object changes only when a point is recorded, so its body is encoded once per point.
       const report = trends.report();
-      if (report !== trendsBody.report) trendsBody = { report, body: derivedJson(report) };
-      sendJson(req, res, 200, trendsBody.body);
+      if (report !== trendsAnswer?.report) {
+        trendsAnswer = { report, answer: encodeJson(200, derivedJson(report)) };
+      }
+      sendEncoded(req, res, trendsAnswer.answer);
     },
   };
 

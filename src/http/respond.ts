@@ -23,7 +23,8 @@ export function derivedJson(value: unknown): string {
   );
 }
 
-export function etagOf(body: string): string {
+/** Hashing the UTF-8 bytes gives the same tag as hashing the string they encode. */
+export function etagOf(body: string | Buffer): string {
   return `"${createHash('sha1').update(body).digest('base64url')}"`;
 }
 
@@ -55,21 +56,53 @@ function send(
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-/** Answers JSON with an ETag; a 200 whose ETag the client already has becomes a bodiless 304. */
-export function sendJson(
-  req: IncomingMessage,
-  res: ServerResponse,
-  status: number,
-  body: string,
-): void {
+/**
+ * A JSON answer encoded once: its UTF-8 bytes, ETag and response headers. Hashing and encoding an
+ * ≈88 KB body took most of a request's time (docs/performance.md, P4), so an answer is encoded
+ * where it is rendered and kept with the snapshot it was rendered from; every request that reads
+ * the same snapshot and query then writes the ready bytes.
+ */
+export interface EncodedJson {
+  readonly status: number;
+  readonly body: Buffer;
+  readonly etag: string;
+  /**
+   * Headers of the full answer (HEAD included). `writeHead` only reads the object, so one serves
+   * every request; frozen so that no caller can change another request's headers through it.
+   */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Headers of the 304 answered to a client that already holds `etag`. */
+  readonly notModified: Readonly<Record<string, string>>;
+}
+
+export function encodeJson(status: number, json: string): EncodedJson {
+  const body = Buffer.from(json, 'utf8');
   const etag = etagOf(body);
-  if (status === 200 && matchesEtag(req.headers['if-none-match'], etag)) {
-    if (res.headersSent || res.destroyed) return;
-    res.writeHead(304, { ETag: etag, 'Cache-Control': CACHE_CONTROL });
+  return {
+    status,
+    body,
+    etag,
+    headers: Object.freeze({
+      'Content-Type': JSON_TYPE,
+      'Content-Length': String(body.length),
+      'X-Content-Type-Options': 'nosniff',
+      ETag: etag,
+      'Cache-Control': CACHE_CONTROL,
+    }),
+    notModified: Object.freeze({ ETag: etag, 'Cache-Control': CACHE_CONTROL }),
+  };
+}
+
+/** Answers an encoded JSON body; a 200 whose ETag the client already has becomes a bodiless 304. */
+export function sendEncoded(req: IncomingMessage, res: ServerResponse, answer: EncodedJson): void {
+  if (res.headersSent || res.destroyed) return;
+  if (answer.status === 200 && matchesEtag(req.headers['if-none-match'], answer.etag)) {
+    res.writeHead(304, answer.notModified);
     res.end();
     return;
   }
-  send(req, res, status, body, { ETag: etag, 'Cache-Control': CACHE_CONTROL });
+  res.writeHead(answer.status, answer.headers);
+  res.end(req.method === 'HEAD' ? undefined : answer.body);
 }
 
 export function sendError(req: IncomingMessage, res: ServerResponse, error: HttpError): void {

@@ -1,13 +1,18 @@
 import type { MetricsSnapshot } from '../snapshot/snapshot.js';
 import type { PublishingStats, StatsAggregator } from '../stats/aggregator.js';
 import type { SnapshotSource } from '../stats/trends.js';
+import type { EncodedJson } from './respond.js';
 
-/** Rendered bodies kept per snapshot; bounded so varied query strings cannot grow it. */
+/** Encoded answers kept per snapshot; bounded so varied query strings cannot grow it. */
 const MAX_BODIES = 64;
 
 export class CachedStats {
   private statsValue: PublishingStats | undefined;
-  private readonly bodies = new Map<string, unknown>();
+  /**
+   * Keyed by endpoint and parsed query. Answers live and die with this snapshot, so an answer is
+   * never served for another snapshot, and a new snapshot (after the TTL) renders afresh.
+   */
+  private readonly bodies = new Map<string, EncodedJson>();
 
   constructor(
     readonly snapshot: MetricsSnapshot,
@@ -22,9 +27,10 @@ export class CachedStats {
     return this.statsValue;
   }
 
-  /** A value derived from this snapshot, computed once per key. */
-  memo<T>(key: string, make: () => T): T {
-    if (this.bodies.has(key)) return this.bodies.get(key) as T;
+  /** The answer for `key` from this snapshot, rendered and encoded once per key. */
+  memo(key: string, make: () => EncodedJson): EncodedJson {
+    const kept = this.bodies.get(key);
+    if (kept !== undefined) return kept;
     const value = make();
     if (this.bodies.size < MAX_BODIES) this.bodies.set(key, value);
     return value;
