@@ -1,0 +1,99 @@
+/**
+ * Writes a body produced piece by piece to an HTTP response without blocking the event loop for
+ * the whole of it: the pieces are produced as the socket takes them (waiting for 'drain' when
+ * the response's buffer is full), and after `sliceMs` of producing and writing the event loop
+ * runs (setImmediate) before the next piece, so other requests and timers are served while a
+ * large body goes out. The body is sent with chunked transfer encoding: its length is not known
+ * before the last piece.
+ */
+import type { ServerResponse } from 'node:http';
+
+export type ChunkedBodyOutcome =
+  | { readonly outcome: 'ended' }
+  /** The client went away (or the response was destroyed) before the body was complete. */
+  | { readonly outcome: 'aborted' }
+  /** Producing a piece threw: the response was destroyed, so the client sees no complete body. */
+  | { readonly outcome: 'failed'; readonly error: unknown };
+
+/**
+ * Writes every string of `chunks` to `res` (whose head may already be written), then ends it,
+ * letting the event loop run after each `sliceMs` of work. Never throws; stops producing when
+ * the client goes away, and calls `chunks.return()` when it stops early.
+ */
+export function writeChunkedBody(
+  res: ServerResponse,
+  chunks: Iterator<string>,
+  sliceMs: number,
+): Promise<ChunkedBodyOutcome> {
+  return new Promise((resolve) => {
+    let closed = false;
+    let finished = false;
+    let waitingForDrain = false;
+    let sliceStarted = performance.now();
+
+    const finish = (result: ChunkedBodyOutcome): void => {
+      if (finished) return;
+      finished = true;
+      res.off('close', onClose);
+      res.off('drain', onDrain);
+      if (result.outcome !== 'ended') {
+        try {
+          chunks.return?.();
+        } catch {
+          // the producer's clean-up failing changes nothing here
+        }
+      }
+      resolve(result);
+    };
+    function onClose(): void {
+      closed = true;
+      // Waiting for a drain that will not come: stop now. Otherwise the next pump() stops.
+      if (waitingForDrain) finish({ outcome: 'aborted' });
+    }
+    function onDrain(): void {
+      waitingForDrain = false;
+      // A socket that takes every piece at once drains within the tick: the slice still counts.
+      if (performance.now() - sliceStarted >= sliceMs) setImmediate(resumeSlice);
+      else pump();
+    }
+    const resumeSlice = (): void => {
+      sliceStarted = performance.now();
+      pump();
+    };
+
+    function pump(): void {
+      for (;;) {
+        if (closed || res.destroyed) {
+          finish({ outcome: 'aborted' });
+          return;
+        }
+        let next: IteratorResult<string>;
+        try {
+          next = chunks.next();
+        } catch (error) {
+          res.destroy();
+          finish({ outcome: 'failed', error });
+          return;
+        }
+        if (next.done === true) {
+          res.end();
+          finish({ outcome: 'ended' });
+          return;
+        }
+        if (!res.write(next.value)) {
+          // 'drain' may come within this tick (the socket took it all) or after the client read.
+          waitingForDrain = true;
+          res.once('drain', onDrain);
+          return;
+        }
+        if (performance.now() - sliceStarted >= sliceMs) {
+          setImmediate(resumeSlice);
+          return;
+        }
+      }
+    }
+
+    res.on('close', onClose);
+    pump();
+  });
+}

@@ -1,0 +1,235 @@
+/**
+ * The Prometheus endpoint over HTTP: a small body in one piece with a Content-Length, a large
+ * one streamed (chunked) and equal to the exporter package's serialization, HEAD, 405, 503, and
+ * a client that goes away in the middle of a large body.
+ */
+import {
+  createServer,
+  request,
+  type IncomingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createPrometheusEndpoint,
+  PROMETHEUS_CONTENT_TYPE,
+  type MetricsHandler,
+  type PrometheusEndpoint,
+} from '../../src/export/prometheus.js';
+
+interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+function send(url: string, method = 'GET'): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode!,
+          headers: res.headers,
+          body: Buffer.concat(parts).toString('utf8'),
+        }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+interface Served {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+async function serve(handler: MetricsHandler): Promise<Served> {
+  const server = createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/metrics`,
+    server,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+interface Setup {
+  endpoint: PrometheusEndpoint;
+  served: Served;
+  provider: MeterProvider;
+}
+
+const open: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const close of open.splice(0)) await close();
+});
+
+/** An endpoint over `series` counter series and `series / 10` histogram series. */
+async function setup(series: number, withoutTargetInfo = false): Promise<Setup> {
+  const endpoint = await createPrometheusEndpoint({ withoutScopeInfo: true, withoutTargetInfo });
+  const provider = new MeterProvider({
+    resource: resourceFromAttributes({ 'service.name': 'endpoint-test' }),
+    readers: [endpoint.reader as MetricReader],
+    views: [{ instrumentName: '*', aggregationCardinalityLimit: series + 10 }],
+  });
+  const meter = provider.getMeter('endpoint-test');
+  const counter = meter.createCounter('deliveries', { description: 'deliveries "made"' });
+  const histogram = meter.createHistogram('latency', { unit: 's' });
+  for (let i = 0; i < series; i++) {
+    counter.add(i + 0.5, {
+      target: `target-${i}`,
+      note: i % 7 === 0 ? 'quote " and \\ and\nnl' : 'ok',
+    });
+    if (i % 10 === 0) histogram.record((i % 13) * 0.7, { target: `target-${i}` });
+  }
+  const served = await serve(endpoint.handler);
+  open.push(async () => {
+    await served.close();
+    await provider.shutdown();
+  });
+  return { endpoint, served, provider };
+}
+
+/** What the exporter package's serializer makes of a collection now. */
+async function exporterText(endpoint: PrometheusEndpoint, withoutTargetInfo = false) {
+  const { resourceMetrics } = await endpoint.reader.collect();
+  return new PrometheusSerializer(undefined, false, undefined, withoutTargetInfo, true).serialize(
+    resourceMetrics,
+  );
+}
+
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/;
+
+describe('the Prometheus endpoint', () => {
+  it('answers a small body in one piece with its length', async () => {
+    const { served, endpoint } = await setup(5);
+    const reply = await send(served.url);
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toBe(PROMETHEUS_CONTENT_TYPE);
+    expect(reply.headers['content-length']).toBe(String(Buffer.byteLength(reply.body)));
+    expect(reply.headers['transfer-encoding']).toBeUndefined();
+    expect(reply.body).toBe(await exporterText(endpoint));
+  });
+
+  it('streams a large body that parses back line by line', async () => {
+    const series = 20_000;
+    const { served, endpoint } = await setup(series);
+    const reply = await send(served.url);
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toBe(PROMETHEUS_CONTENT_TYPE);
+    expect(reply.headers['transfer-encoding']).toBe('chunked');
+    expect(reply.headers['content-length']).toBeUndefined();
+    expect(reply.body.length).toBeGreaterThan(1_000_000);
+    expect(reply.body).toBe(await exporterText(endpoint));
+
+    const lines = reply.body.split('\n');
+    expect(lines.pop()).toBe('');
+    const samples = new Map<string, number>();
+    for (const line of lines) {
+      if (line.startsWith('# ')) {
+        expect(line).toMatch(/^# (HELP|TYPE|UNIT) [a-zA-Z_:][a-zA-Z0-9_:]* /);
+        continue;
+      }
+      const m = SAMPLE.exec(line);
+      expect(m, line).not.toBeNull();
+      samples.set(m![1]!, (samples.get(m![1]!) ?? 0) + 1);
+      expect(Number.isNaN(Number(m![3]))).toBe(false);
+    }
+    expect(samples.get('deliveries_total')).toBe(series);
+    expect(samples.get('latency_count')).toBe(series / 10);
+    expect(samples.get('latency_sum')).toBe(series / 10);
+    expect(samples.get('target_info')).toBe(1);
+    expect(reply.body).toContain(
+      'deliveries_total{target="target-7",note="quote \\" and \\\\ and\\nnl"} 7.5\n',
+    );
+  });
+
+  it('answers HEAD with the headers only', async () => {
+    const small = await setup(5);
+    const get = await send(small.served.url);
+    const head = await send(small.served.url, 'HEAD');
+    expect(head.status).toBe(200);
+    expect(head.body).toBe('');
+    expect(head.headers['content-type']).toBe(PROMETHEUS_CONTENT_TYPE);
+    expect(head.headers['content-length']).toBe(String(Buffer.byteLength(get.body)));
+
+    const large = await setup(20_000);
+    const bigHead = await send(large.served.url, 'HEAD');
+    expect(bigHead.status).toBe(200);
+    expect(bigHead.body).toBe('');
+    // The connection is still usable: the HEAD answer had no body to frame.
+    expect((await send(large.served.url)).status).toBe(200);
+  });
+
+  it('answers 405 with Allow to other methods', async () => {
+    const { served } = await setup(1);
+    for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS']) {
+      const reply = await send(served.url, method);
+      expect(reply.status, method).toBe(405);
+      expect(reply.headers['allow']).toBe('GET, HEAD');
+    }
+  });
+
+  it('answers 503 with a text message when the collection fails', async () => {
+    // A reader registered with no MeterProvider cannot collect.
+    const endpoint = await createPrometheusEndpoint({
+      withoutScopeInfo: true,
+      withoutTargetInfo: true,
+    });
+    const served = await serve(endpoint.handler);
+    open.push(() => served.close());
+    const reply = await send(served.url);
+    expect(reply.status).toBe(503);
+    expect(reply.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(reply.body).toMatch(/^metrics collection failed: .+\n$/);
+  });
+
+  it('stops serializing, without an error, when the client goes away mid-body', async () => {
+    const { served } = await setup(40_000);
+    const responses: ServerResponse[] = [];
+    served.server.prependListener('request', (_req, res) => responses.push(res));
+
+    const received = await new Promise<number>((resolve, reject) => {
+      const req = request(served.url, (res) => {
+        let bytes = 0;
+        res.on('data', (c: Buffer) => {
+          bytes += c.length;
+          // Gone after the first piece.
+          if (bytes > 0) req.destroy();
+        });
+        res.on('close', () => resolve(bytes));
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ECONNRESET') reject(err);
+      });
+      req.end();
+    });
+    expect(received).toBeGreaterThan(0);
+    const res = responses[0]!;
+    await new Promise<void>((r) => (res.destroyed ? r() : res.once('close', () => r())));
+    expect(res.writableEnded).toBe(false);
+    // Nothing left waiting on the response: no drain or close listener of ours.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(res.listenerCount('drain')).toBe(0);
+    expect(res.listenerCount('close')).toBeLessThanOrEqual(1);
+    // And the endpoint keeps serving.
+    const next = await send(served.url);
+    expect(next.status).toBe(200);
+    expect(next.body.endsWith('\n')).toBe(true);
+  });
+});
