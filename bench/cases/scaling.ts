@@ -39,7 +39,7 @@ interface Point {
 function roundsFor(n: number, quick: boolean): number {
   if (n <= 100) return quick ? 30 : 60;
   if (n <= 1000) return quick ? 3 : 8;
-  return 3;
+  return 7;
 }
 
 export async function run(options: RunOptions): Promise<CaseResult[]> {

@@ -22,6 +22,9 @@ export class Observations {
     { series: PortSeries; attrs: Attributes; value: number }
   >();
   private readonly labels: TargetLabels;
+  /** The target of the latest target-labelled observation, and its admitted label. */
+  private lastTarget: string | undefined;
+  private lastLabel: string | undefined;
 
   constructor(
     private readonly series: ReadonlyMap<string, PortSeries>,
@@ -37,8 +40,7 @@ export class Observations {
     const series = this.series.get(name);
     if (series === undefined) throw new Error(`collector observes '${name}' it did not declare`);
     if (value === undefined) return;
-    const [min, max] = series.definition.range ?? [-Number.MAX_VALUE, Number.MAX_VALUE];
-    if (typeof value !== 'number' || !(value >= min && value <= max)) {
+    if (typeof value !== 'number' || !(value >= series.min && value <= series.max)) {
       this.invalidValues++;
       this.invalidMetrics.add(name);
       return;
@@ -48,16 +50,24 @@ export class Observations {
       series.set(attributes, value, this.run);
       return;
     }
-    this.targets.add(target);
     const type = attributes['type'];
-    this.labels.note(target, typeof type === 'string' ? type : undefined);
+    // Collectors observe a target's metrics one after another: the target's bookkeeping is done
+    // once per run of observations of it (a type, when given, is always noted).
+    if (target !== this.lastTarget || typeof type === 'string') {
+      if (target !== this.lastTarget) {
+        this.targets.add(target);
+        this.lastTarget = target;
+        this.lastLabel = undefined;
+      }
+      this.labels.note(target, typeof type === 'string' ? type : undefined);
+    }
     if (this.labels.mode === 'type') {
       // No target label: targets of one type fold into one series, as past the cap.
       const attrs = this.labels.typeAttributes(series.definition, attributes, target);
       this.fold(name, series, attrs, value);
       return;
     }
-    const label = this.guard.admit(target);
+    const label = (this.lastLabel ??= this.guard.admit(target));
     if (label !== OVERFLOW_TARGET) {
       series.set(attributes, value, this.run);
       return;

@@ -14,6 +14,9 @@ export class PortSeries {
   readonly store: CounterStore | GaugeStore;
   /** Per slot, the run that last observed it. */
   private readonly seen: number[] = [];
+  /** The catalog's valid range; values outside it are dropped as invalid. */
+  readonly min: number;
+  readonly max: number;
 
   constructor(
     /** The catalog definition (labels as the collector observes them). */
@@ -23,6 +26,7 @@ export class PortSeries {
     /** OpenTelemetry instrument name. */
     instrument: string,
   ) {
+    [this.min, this.max] = definition.range ?? [-Number.MAX_VALUE, Number.MAX_VALUE];
     this.store =
       definition.kind === 'counter'
         ? new CounterStore(exported, instrument)

@@ -42,11 +42,12 @@ export class QueueCollector extends PortCollector<QueueStats> {
     }
     out.observe('workers_active', s.workersActive);
     out.observe('workers_idle', s.workersIdle);
-    for (const [target, size] of Object.entries(s.dlqSize ?? {})) {
-      out.observe('dlq_size', size, { target });
-    }
-    for (const [target, state] of Object.entries(s.circuitBreakers ?? {})) {
-      out.observe('circuit_breaker_state', circuitValue(state), { target });
+    // Own keys by index: Object.entries built a [key, value] array per target per collection.
+    const dlq = s.dlqSize ?? {};
+    for (const target of Object.keys(dlq)) out.observe('dlq_size', dlq[target], { target });
+    const circuits = s.circuitBreakers ?? {};
+    for (const target of Object.keys(circuits)) {
+      out.observe('circuit_breaker_state', circuitValue(circuits[target]), { target });
     }
     out.observe('dlq_oldest_entry_age_seconds', s.dlqOldestEntryAgeSeconds ?? 0);
   }
