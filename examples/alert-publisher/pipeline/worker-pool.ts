@@ -2,6 +2,7 @@
  * Fixed pool of workers pulling from the priority queue. Stopping is two-phase: drain (wait until
  * the queue is empty and nobody is busy, bounded) and then abort whatever is still in flight.
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BoundedPriorityQueue, Queued } from './priority-queue.js';
 
@@ -17,7 +18,12 @@ export class WorkerPool<T extends Queued> {
     private readonly queue: BoundedPriorityQueue<T>,
     readonly size: number,
     private readonly handle: JobHandler<T>,
-  ) {}
+  ) {
+    // Every request and backoff in flight listens on the pool's signal (a worker's, and each
+    // target's DLQ replay): well over Node's default of 10 at once, each removed when it ends, so
+    // the "possible EventTarget memory leak" warning would be a false alarm.
+    setMaxListeners(0, this.abort.signal);
+  }
 
   get active(): number {
     return this.busy;

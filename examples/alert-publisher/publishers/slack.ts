@@ -1,7 +1,9 @@
 /**
  * Slack via chat.postMessage. The first firing notification starts a thread; re-notifications and
  * the resolution reply in it (the message cache maps fingerprint → ts). Slack reports most errors
- * as HTTP 200 `{ ok: false, error }`, so the body decides success, not the status.
+ * as HTTP 200 `{ ok: false, error }`, so the body decides success, not the status. A thread whose
+ * first message is gone (`thread_not_found`: deleted, or aged out of the fake server) is forgotten
+ * and the alert starts a new one, instead of failing every later notification of that alert.
  */
 import type { Alert } from '../pipeline/alert.js';
 import { isRecord } from '../json.js';
@@ -31,16 +33,14 @@ export class SlackPublisher extends HttpPublisher {
   async publish(alert: Alert, signal?: AbortSignal): Promise<void> {
     const { name } = this.target;
     const cache = this.context.slackCache;
-    const thread = cache.lookup(name, alert.fingerprint);
-    const channel = thread?.channel ?? this.target.channel ?? '#alerts';
-    const posted = await this.postMessage(
-      {
-        channel,
-        text: formatText(alert, thread !== undefined),
-        ...(thread ? { thread_ts: thread.ts } : {}),
-      },
-      signal,
-    );
+    let thread = cache.lookup(name, alert.fingerprint);
+    let posted = await this.post(alert, thread, signal);
+    if (posted === undefined) {
+      cache.delete(name, alert.fingerprint);
+      thread = undefined;
+      posted = await this.post(alert, undefined, signal);
+    }
+    if (posted === undefined) throw this.fail('format', 'thread_not_found without a thread');
     if (thread) this.recorder.recordSlackThreadReply();
     if (alert.status === 'resolved') cache.delete(name, alert.fingerprint);
     else if (!thread) cache.store(name, alert.fingerprint, posted);
@@ -58,10 +58,26 @@ export class SlackPublisher extends HttpPublisher {
     );
   }
 
+  /** Posts the alert, in `thread` when given; undefined when that thread no longer exists. */
+  private post(
+    alert: Alert,
+    thread: SlackThread | undefined,
+    signal?: AbortSignal,
+  ): Promise<SlackThread | undefined> {
+    return this.postMessage(
+      {
+        channel: thread?.channel ?? this.target.channel ?? '#alerts',
+        text: formatText(alert, thread !== undefined),
+        ...(thread ? { thread_ts: thread.ts } : {}),
+      },
+      signal,
+    );
+  }
+
   private async postMessage(
     message: Record<string, string>,
     signal?: AbortSignal,
-  ): Promise<SlackThread> {
+  ): Promise<SlackThread | undefined> {
     const response = await this.send({
       method: 'POST',
       path: '/api/chat.postMessage',
@@ -73,7 +89,9 @@ export class SlackPublisher extends HttpPublisher {
       throw this.fail('format', 'response is not a Slack API object');
     if (!body.ok) {
       const error = typeof body.error === 'string' ? body.error : 'unknown_error';
-      throw this.fail(slackErrorReason(error), error, { status: response.status });
+      const failure = this.fail(slackErrorReason(error), error, { status: response.status });
+      if (error === 'thread_not_found' && message.thread_ts !== undefined) return undefined;
+      throw failure;
     }
     if (typeof body.ts !== 'string' || typeof body.channel !== 'string')
       throw this.fail('format', 'ok response without ts/channel');

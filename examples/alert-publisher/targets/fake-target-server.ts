@@ -41,6 +41,20 @@ export interface FakeServerOptions {
   port?: number;
   latencyMs?: number;
   jitterMs?: number;
+  /**
+   * Most recent requests a server keeps for inspection (Slack messages, PagerDuty events, webhook
+   * payload sizes; default 1,000). Lifetime totals are counters; only this window is kept, so a
+   * demo that runs for days holds the same memory as one that runs for minutes.
+   */
+  keepRecent?: number;
+}
+
+export const DEFAULT_KEEP_RECENT = 1_000;
+
+/** Appends to a list kept at most `limit` long, dropping the oldest entry first. */
+export function pushRecent<T>(list: T[], item: T, limit: number): void {
+  list.push(item);
+  if (list.length > limit) list.shift();
 }
 
 export abstract class FakeTargetServer {
@@ -57,12 +71,15 @@ export abstract class FakeTargetServer {
   private jitterMs: number;
   private failure: FailureMode = { kind: 'none' };
   private readonly pending = new Set<NodeJS.Timeout>();
+  /** How many recent requests the kind's inspection lists keep (see FakeServerOptions.keepRecent). */
+  protected readonly keepRecent: number;
 
   constructor(options: FakeServerOptions = {}) {
     this.host = options.host ?? '127.0.0.1';
     this.boundPort = options.port ?? 0;
     this.latencyMs = options.latencyMs ?? 0;
     this.jitterMs = options.jitterMs ?? 0;
+    this.keepRecent = options.keepRecent ?? DEFAULT_KEEP_RECENT;
   }
 
   /** The kind's API: answer a request that passed the failure mode. */

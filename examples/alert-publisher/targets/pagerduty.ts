@@ -4,7 +4,12 @@
  * has no health endpoint; GET / answers 200 so a reachability probe has something to hit.
  */
 import { randomUUID } from 'node:crypto';
-import { FakeTargetServer, type FakeRequest, type FakeResponse } from './fake-target-server.js';
+import {
+  FakeTargetServer,
+  pushRecent,
+  type FakeRequest,
+  type FakeResponse,
+} from './fake-target-server.js';
 import { isRecord } from '../json.js';
 
 export type PagerDutyEventAction = 'trigger' | 'acknowledge' | 'resolve';
@@ -19,8 +24,11 @@ export interface PagerDutyEvent {
 
 export class FakePagerDutyServer extends FakeTargetServer {
   readonly kind = 'pagerduty';
+  /** The most recent events accepted, oldest first (at most `keepRecent`). */
   readonly events: PagerDutyEvent[] = [];
-  /** Dedup keys with a triggered, unresolved alert. */
+  /** Events accepted, lifetime. */
+  accepted = 0;
+  /** Dedup keys with a triggered, unresolved alert (as many as the client's distinct keys). */
   readonly openAlerts = new Set<string>();
 
   protected override errorBody(status: number): unknown {
@@ -55,7 +63,12 @@ export class FakePagerDutyServer extends FakeTargetServer {
       isRecord(body.payload) && typeof body.payload.summary === 'string'
         ? body.payload.summary
         : undefined;
-    this.events.push({ action, dedupKey, ...(summary === undefined ? {} : { summary }) });
+    this.accepted++;
+    pushRecent(
+      this.events,
+      { action, dedupKey, ...(summary === undefined ? {} : { summary }) },
+      this.keepRecent,
+    );
     if (action === 'trigger') this.openAlerts.add(dedupKey);
     if (action === 'resolve') this.openAlerts.delete(dedupKey);
     return {

@@ -1,6 +1,11 @@
 /**
  * Fake Rootly REST API (JSON:API): POST /v1/incidents creates an incident (201 with its id),
  * PATCH /v1/incidents/:id updates or resolves it, GET /v1/incidents lists (used for health checks).
+ *
+ * It keeps every open incident and the last `keepRecent` resolved ones (older resolved incidents
+ * are forgotten: a PATCH to one answers 404), so memory follows the open incidents, not the run's
+ * length. A hard cap (`maxIncidents`) drops the oldest incident, open or not, should a client leak
+ * open incidents.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -8,6 +13,7 @@ import {
   bearerToken,
   type FakeRequest,
   type FakeResponse,
+  type FakeServerOptions,
 } from './fake-target-server.js';
 import { isRecord } from '../json.js';
 
@@ -21,7 +27,18 @@ export interface RootlyIncident {
 
 export class FakeRootlyServer extends FakeTargetServer {
   readonly kind = 'rootly';
+  /** Open incidents and the most recently resolved ones, by id, oldest first. */
   readonly incidents = new Map<string, RootlyIncident>();
+  /** Incidents created, lifetime. */
+  created = 0;
+  /** Ids of the resolved incidents kept, least recently resolved first. */
+  private readonly resolved = new Set<string>();
+  private readonly maxIncidents: number;
+
+  constructor(options: FakeServerOptions & { maxIncidents?: number } = {}) {
+    super(options);
+    this.maxIncidents = options.maxIncidents ?? 10_000;
+  }
 
   get openIncidents(): number {
     let open = 0;
@@ -69,6 +86,11 @@ export class FakeRootlyServer extends FakeTargetServer {
       updates: 0,
     };
     this.incidents.set(incident.id, incident);
+    this.created++;
+    if (this.incidents.size > this.maxIncidents) {
+      const oldest = this.incidents.keys().next().value;
+      if (oldest !== undefined) this.forget(oldest);
+    }
     return { status: 201, body: { data: toResource(incident) } };
   }
 
@@ -82,7 +104,21 @@ export class FakeRootlyServer extends FakeTargetServer {
       incident.status = status;
     else if (status !== undefined) return this.error(422, `unknown status ${String(status)}`);
     incident.updates++;
-    return { status: 200, body: { data: toResource(incident) } };
+    const response = { status: 200, body: { data: toResource(incident) } };
+    this.resolved.delete(id);
+    if (incident.status === 'resolved') {
+      this.resolved.add(id);
+      if (this.resolved.size > this.keepRecent) {
+        const oldest = this.resolved.values().next().value;
+        if (oldest !== undefined) this.forget(oldest);
+      }
+    }
+    return response;
+  }
+
+  private forget(id: string): void {
+    this.incidents.delete(id);
+    this.resolved.delete(id);
   }
 
   private error(status: number, title: string): FakeResponse {

@@ -2,12 +2,18 @@
  * Fake Slack Web API: `chat.postMessage` (threads via `thread_ts`) and `api.test` for health checks.
  * Like Slack, application errors come back as HTTP 200 with `{ ok: false, error }`; only the
  * injected failure modes use other statuses.
+ *
+ * Memory stays flat however long it runs: it keeps the last `keepRecent` messages for inspection,
+ * counts the rest, and remembers the last `keepThreads` top-level messages as thread parents; a reply
+ * under an older one gets `thread_not_found`, as under a deleted message in Slack.
  */
 import {
   FakeTargetServer,
   bearerToken,
+  pushRecent,
   type FakeRequest,
   type FakeResponse,
+  type FakeServerOptions,
 } from './fake-target-server.js';
 import { isRecord } from '../json.js';
 
@@ -20,12 +26,23 @@ export interface SlackMessage {
 
 export class FakeSlackServer extends FakeTargetServer {
   readonly kind = 'slack';
+  /** The most recent messages, oldest first (at most `keepRecent`). */
   readonly messages: SlackMessage[] = [];
+  /** Messages posted, lifetime. */
+  posted = 0;
+  /** Messages posted as replies in a thread, lifetime. */
+  threadReplies = 0;
+  /** ts → channel of the top-level messages a reply may thread under, oldest first. */
+  private readonly threadParents = new Map<string, string>();
+  private readonly keepThreads: number;
   private sequence = 0;
 
-  /** Messages posted as replies in a thread. */
-  get threadReplies(): number {
-    return this.messages.filter((message) => message.threadTs !== undefined).length;
+  constructor(options: FakeServerOptions & { keepThreads?: number } = {}) {
+    super(options);
+    // The demo starts up to 0.3 threads per alert: 2,000 cover minutes at 50 alerts/s, 20 at the
+    // default 5/s (≈ 0.25 MiB). A thread is replied to until its alert resolves (seconds), or later
+    // when a reply waited in the DLQ; the publisher starts a new thread should its parent be gone.
+    this.keepThreads = options.keepThreads ?? 2_000;
   }
 
   protected override errorBody(status: number): unknown {
@@ -51,20 +68,25 @@ export class FakeSlackServer extends FakeTargetServer {
     if (typeof text !== 'string' || text === '')
       return { status: 200, body: { ok: false, error: 'no_text' } };
     if (threadTs !== undefined) {
-      const parent = this.messages.find(
-        (message) => message.ts === threadTs && message.channel === channel,
-      );
-      if (typeof threadTs !== 'string' || !parent)
+      if (typeof threadTs !== 'string' || this.threadParents.get(threadTs) !== channel)
         return { status: 200, body: { ok: false, error: 'thread_not_found' } };
     }
 
     const ts = this.nextTs();
-    this.messages.push({
-      channel,
-      ts,
-      text,
-      ...(typeof threadTs === 'string' ? { threadTs } : {}),
-    });
+    this.posted++;
+    if (typeof threadTs === 'string') this.threadReplies++;
+    pushRecent(
+      this.messages,
+      { channel, ts, text, ...(typeof threadTs === 'string' ? { threadTs } : {}) },
+      this.keepRecent,
+    );
+    if (typeof threadTs !== 'string') {
+      this.threadParents.set(ts, channel);
+      if (this.threadParents.size > this.keepThreads) {
+        const oldest = this.threadParents.keys().next().value;
+        if (oldest !== undefined) this.threadParents.delete(oldest);
+      }
+    }
     return {
       status: 200,
       body: {
@@ -76,7 +98,7 @@ export class FakeSlackServer extends FakeTargetServer {
     };
   }
 
-  /** Slack timestamps are "seconds.micro" strings, unique per channel. */
+  /** Slack timestamps are "seconds.micro" strings, unique per channel (here: per server). */
   private nextTs(): string {
     this.sequence++;
     return `${Math.floor(Date.now() / 1000)}.${String(this.sequence).padStart(6, '0')}`;

@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import {
   FakeTargetServer,
   INVALID_JSON,
+  pushRecent,
   type FakeRequest,
   type FakeResponse,
 } from './fake-target-server.js';
@@ -19,7 +20,10 @@ export class FakeWebhookServer extends FakeTargetServer {
   readonly kind = 'webhook';
   /** Deliveries accepted, per path. */
   readonly received = new Map<string, number>();
+  /** Sizes of the most recent payloads accepted, oldest first (at most `keepRecent`). */
   readonly payloadBytes: number[] = [];
+  /** Bytes of every payload accepted, lifetime. */
+  payloadBytesTotal = 0;
   private readonly authByPath = new Map<string, WebhookAuth | undefined>();
   private defaultAuth: WebhookAuth | undefined;
 
@@ -63,7 +67,8 @@ export class FakeWebhookServer extends FakeTargetServer {
     if (request.body === undefined || request.body === INVALID_JSON)
       return { status: 400, body: { error: 'body must be JSON' } };
     this.received.set(request.path, (this.received.get(request.path) ?? 0) + 1);
-    this.payloadBytes.push(request.bodyBytes);
+    this.payloadBytesTotal += request.bodyBytes;
+    pushRecent(this.payloadBytes, request.bodyBytes, this.keepRecent);
     return { status: 200, body: { status: 'accepted' } };
   }
 }
