@@ -77,7 +77,6 @@ function positive(name: string, value: number): number {
  */
 export class PublishingMetricsCollector {
   readonly namespace: string;
-  readonly scopeName = SCOPE_NAME;
   /**
    * A meter of the library's scope on the provider in use, for instruments of the host's own;
    * attached readers export them together with the library's series (snapshots do not).
