@@ -3,45 +3,15 @@
  * failure mode the pipeline is exercised with (5xx burst, 429 + Retry-After, auth failure, hung
  * request, slow answer, refused connection).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeTargetServer } from '../../examples/alert-publisher/targets/fake-target-server.js';
+import { describe, expect, it } from 'vitest';
 import { FakePagerDutyServer } from '../../examples/alert-publisher/targets/pagerduty.js';
 import { FakeRootlyServer } from '../../examples/alert-publisher/targets/rootly.js';
 import { FakeSlackServer } from '../../examples/alert-publisher/targets/slack.js';
 import { FakeWebhookServer } from '../../examples/alert-publisher/targets/webhook.js';
+import { fakeServers, sendJson } from '../support/fake-target-servers.js';
 
-const servers: FakeTargetServer[] = [];
-async function started<T extends FakeTargetServer>(server: T): Promise<T> {
-  servers.push(server);
-  return server.start();
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.stop()));
-});
-
-/** Response JSON as the assertions read it: nested fields of four different APIs. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
-async function post(
-  url: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-  init: RequestInit = {},
-): Promise<{ status: number; body: Json; headers: Headers }> {
-  const response = await fetch(url, {
-    method: init.method ?? 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-    ...(init.signal ? { signal: init.signal } : {}),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    body: text ? JSON.parse(text) : undefined,
-    headers: response.headers,
-  };
-}
+const started = fakeServers();
+const post = sendJson;
 
 const slackAuth = { authorization: 'Bearer xoxb-test' };
 

@@ -5,43 +5,24 @@
  * starts a new thread when the fake no longer knows the old one, so the soak's 8 minutes are not
  * the only guard.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fingerprintOf, type Alert } from '../../examples/alert-publisher/pipeline/alert.js';
 import { RootlyIncidents } from '../../examples/alert-publisher/publishers/rootly-incidents.js';
 import { SlackMessageCache } from '../../examples/alert-publisher/publishers/slack-message-cache.js';
 import { SlackPublisher } from '../../examples/alert-publisher/publishers/slack.js';
 import { noopRecorders } from '../../examples/alert-publisher/recorders.js';
-import type { FakeTargetServer } from '../../examples/alert-publisher/targets/fake-target-server.js';
 import { FakePagerDutyServer } from '../../examples/alert-publisher/targets/pagerduty.js';
 import { FakeRootlyServer } from '../../examples/alert-publisher/targets/rootly.js';
 import { FakeSlackServer } from '../../examples/alert-publisher/targets/slack.js';
 import { FakeWebhookServer } from '../../examples/alert-publisher/targets/webhook.js';
+import { fakeServers, sendJson } from '../support/fake-target-servers.js';
 
-const servers: FakeTargetServer[] = [];
-async function started<T extends FakeTargetServer>(server: T): Promise<T> {
-  servers.push(server);
-  return server.start();
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.stop()));
-});
+const started = fakeServers();
 
-/** Response JSON as the assertions read it: nested fields of four different APIs. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
-async function post(
-  url: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Promise<Json> {
-  const response = await fetch(url, {
-    method: url.includes('/v1/incidents/') ? 'PATCH' : 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  return text ? JSON.parse(text) : undefined;
+/** The answer's JSON; Rootly incident updates are PATCH. */
+async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const method = url.includes('/v1/incidents/') ? 'PATCH' : 'POST';
+  return (await sendJson(url, body, headers, { method })).body;
 }
 
 const bearer = { authorization: 'Bearer t' };
