@@ -6,6 +6,15 @@
 #   .backends/prometheus/usr/bin/prometheus          Prometheus 2.42 (bookworm package `prometheus`)
 #   .backends/prometheus/usr/bin/promtool
 #   .backends/victoria-metrics/usr/bin/victoria-metrics   (trixie package `victoria-metrics`)
+#   .backends/alertmanager/usr/bin/prometheus-alertmanager  Alertmanager 0.25 (bookworm package
+#   .backends/alertmanager/usr/bin/amtool                   `prometheus-alertmanager`)
+#
+# Debian's Alertmanager reads its default notification template from the fixed path
+# /usr/share/prometheus/alertmanager/default.tmpl and refuses every config without it
+# ("failed to parse templates"). Run as root, the script copies the template from the
+# extracted package to that path (the only file it writes outside .backends/, and only
+# when it is missing). Otherwise it says so and exits 1 with the command that fixes it
+# (`sudo cp ...`, or `apt-get install prometheus-alertmanager`).
 #
 # apt runs with a private sources list, private lists/cache folders and an empty
 # sources.list.d, so neither /etc/apt nor /var/lib/apt/lists nor /var/cache/apt is
@@ -23,6 +32,11 @@ VM_DIR="$BACKENDS/victoria-metrics"
 PROMETHEUS="$PROM_DIR/usr/bin/prometheus"
 PROMTOOL="$PROM_DIR/usr/bin/promtool"
 VICTORIA="$VM_DIR/usr/bin/victoria-metrics"
+AM_DIR="$BACKENDS/alertmanager"
+ALERTMANAGER="$AM_DIR/usr/bin/prometheus-alertmanager"
+AMTOOL="$AM_DIR/usr/bin/amtool"
+AM_TEMPLATE=/usr/share/prometheus/alertmanager/default.tmpl
+AM_TEMPLATE_SRC="$AM_DIR/usr/share/prometheus/alertmanager/default.tmpl"
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 die() {
@@ -45,21 +59,41 @@ version_of() {
   printf '%s\n' "$out"
 }
 
-PROM_V="" PROMTOOL_V="" VM_V=""
+PROM_V="" PROMTOOL_V="" VM_V="" AM_V="" AMTOOL_V=""
 prometheus_ok() {
   PROM_V="$(version_of "$PROMETHEUS")" && PROMTOOL_V="$(version_of "$PROMTOOL")"
 }
 victoria_ok() { VM_V="$(version_of "$VICTORIA")"; }
+alertmanager_ok() {
+  AM_V="$(version_of "$ALERTMANAGER")" && AMTOOL_V="$(version_of "$AMTOOL")"
+}
+
+# Puts Debian's default template where its Alertmanager build looks for it (see the header).
+install_am_template() {
+  [[ -r "$AM_TEMPLATE" ]] && return 0
+  [[ -r "$AM_TEMPLATE_SRC" ]] || die "$AM_TEMPLATE_SRC missing from the extracted package; delete $AM_DIR and rerun."
+  if [[ "$(id -u)" == 0 ]]; then
+    mkdir -p "$(dirname "$AM_TEMPLATE")"
+    cp "$AM_TEMPLATE_SRC" "$AM_TEMPLATE"
+    echo "backends.sh: installed Alertmanager's default template at $AM_TEMPLATE" >&2
+    return 0
+  fi
+  die "Debian's Alertmanager needs $AM_TEMPLATE (fixed path); as a non-root user run:
+  sudo mkdir -p $(dirname "$AM_TEMPLATE") && sudo cp $AM_TEMPLATE_SRC $AM_TEMPLATE
+(or: sudo apt-get install prometheus-alertmanager), then rerun this script."
+}
 
 # Uses the versions captured by the last prometheus_ok / victoria_ok calls.
 print_versions() {
   echo "prometheus: $PROM_V"
   echo "promtool: $PROMTOOL_V"
   echo "victoria-metrics: $VM_V"
+  echo "alertmanager: $AM_V"
+  echo "amtool: $AMTOOL_V"
 }
 
 # Fast path (no lock, no apt): everything is there and runs.
-if prometheus_ok && victoria_ok; then
+if prometheus_ok && victoria_ok && alertmanager_ok && [[ -r "$AM_TEMPLATE" ]]; then
   print_versions
   exit 0
 fi
@@ -73,8 +107,10 @@ mkdir -p "$BACKENDS"
 # Serialise concurrent runs (parallel test workers, two shells).
 exec 9>"$BACKENDS/.lock"
 flock 9
-# Another run may have finished while we waited for the lock.
-if prometheus_ok && victoria_ok; then
+# Another run may have finished while we waited for the lock. A missing Alertmanager
+# template alone needs no download.
+if prometheus_ok && victoria_ok && alertmanager_ok; then
+  install_am_template
   print_versions
   exit 0
 fi
@@ -197,5 +233,13 @@ if ! victoria_ok; then
   extract "$deb" "$VM_DIR"
   victoria_ok || die "victoria-metrics extracted from $(basename "$deb") does not run (--version); files: $(ls "$VM_DIR/usr/bin" 2>/dev/null | tr '\n' ' ')"
 fi
+
+if ! alertmanager_ok; then
+  echo "backends.sh: downloading prometheus-alertmanager from Debian bookworm ($MIRROR)..." >&2
+  deb="$(download_deb bookworm prometheus-alertmanager "$TMP/debs-bookworm-am")"
+  extract "$deb" "$AM_DIR"
+  alertmanager_ok || die "prometheus-alertmanager/amtool extracted from $(basename "$deb") do not run (--version)."
+fi
+install_am_template
 
 print_versions

@@ -11,6 +11,12 @@ export interface DemoConfig {
   chaos: boolean;
   metricsPort: number;
   statsPort: number;
+  /** Alertmanager webhook intake port (127.0.0.1); 0 picks a free one. */
+  intakePort: number;
+  /** `service.instance.id` of this replica; undefined: `<hostname>:<metrics port>`. */
+  instance: string | undefined;
+  /** Whether the built-in generator posts alerts to the intake. */
+  generator: boolean;
   quiet: boolean;
   targetsFile: string;
   viewIntervalSeconds: number;
@@ -26,6 +32,11 @@ export const USAGE = `Usage: tsx examples/alert-publisher/main.ts [options]
   --chaos              loop a 60 s failure scenario                        env DEMO_CHAOS=1
   --metrics-port <p>   Prometheus port (default 9464)                      env OTEL_EXPORTER_PROMETHEUS_PORT
   --stats-port <p>     stats API port (default 8080)                       env DEMO_STATS_PORT
+  --intake-port <p>    Alertmanager webhook intake port (default 9097;     env DEMO_INTAKE_PORT
+                       0: a free port, printed at start)
+  --instance <name>    service.instance.id of this replica                 env DEMO_INSTANCE
+                       (default <hostname>:<metrics port>)
+  --generator on|off   built-in alert generator (default on); off: intake only
   --targets-file <f>   targets file (default examples/alert-publisher/targets.json)
   --view-interval <s>  live view refresh (default 5)
   --workers <n>        delivery workers (default 16)
@@ -50,6 +61,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): DemoC
         chaos: { type: 'boolean' },
         'metrics-port': { type: 'string' },
         'stats-port': { type: 'string' },
+        'intake-port': { type: 'string' },
+        instance: { type: 'string' },
+        generator: { type: 'string' },
         'targets-file': { type: 'string' },
         'view-interval': { type: 'string' },
         workers: { type: 'string' },
@@ -84,6 +98,13 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): DemoC
     return value;
   };
 
+  const generator = values.generator ?? 'on';
+  if (generator !== 'on' && generator !== 'off')
+    throw new UsageError(`--generator must be on or off, got ${JSON.stringify(generator)}`);
+  const instance = values.instance ?? env.DEMO_INSTANCE;
+  if (instance !== undefined && instance.trim() === '')
+    throw new UsageError('--instance must not be empty');
+
   const duration = values.duration ?? env.DEMO_DURATION;
   return {
     durationSeconds:
@@ -99,6 +120,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): DemoC
       9464,
     ),
     statsPort: port('stats-port', values['stats-port'] ?? env.DEMO_STATS_PORT, 8080),
+    intakePort: port('intake-port', values['intake-port'] ?? env.DEMO_INTAKE_PORT, 9097),
+    instance,
+    generator: generator === 'on',
     quiet: values.quiet ?? false,
     targetsFile:
       values['targets-file'] ?? fileURLToPath(new URL('./targets.json', import.meta.url)),

@@ -4,8 +4,11 @@
  * queue, retries, circuit breakers and DLQ, with live target discovery, health checks and a
  * terminal view. `--help` lists the flags.
  */
+import { hostname } from 'node:os';
 import { ChaosScenario } from './chaos.js';
 import { USAGE, UsageError, generatedWebhookTargets, parseCli, type DemoConfig } from './cli.js';
+import { IntakeClient } from './intake/intake-client.js';
+import { IntakeServer } from './intake/intake-server.js';
 import { AlertGenerator } from './pipeline/alert-generator.js';
 import { AlertPipeline, type PipelineLog } from './pipeline/pipeline.js';
 import { PipelineViewSource } from './pipeline-view.js';
@@ -48,14 +51,25 @@ async function run(config: DemoConfig): Promise<void> {
     workers: config.workers,
     log,
   });
+  let telemetry: Telemetry | undefined;
+  const intake = new IntakeServer({
+    port: config.intakePort,
+    submit: (alert) => pipeline.offer(alert),
+    onOutcome: (outcome) => telemetry?.countIntake(outcome),
+  });
+  // The generator is a client of the intake, like Alertmanager: one path in.
+  const client = new IntakeClient({
+    url: () => intake.url,
+    log: (message) => log(message, 'warn'),
+  });
   const generator = new AlertGenerator(
-    { ratePerSecond: config.ratePerSecond, seed: config.seed },
-    (alert) => pipeline.submit(alert),
+    { ratePerSecond: config.generator ? config.ratePerSecond : 0, seed: config.seed },
+    (alert) => client.post(alert),
   );
-  let telemetry: Telemetry;
   try {
     telemetry = await wireTelemetry(pipeline.ports, pipeline, {
       serviceName: 'alert-publisher-demo',
+      instanceId: config.instance ?? `${hostname()}:${config.metricsPort}`,
       metricsPort: config.metricsPort,
       statsPort: config.statsPort,
       queueDepths: new PipelineViewSource(pipeline, generator),
@@ -66,13 +80,16 @@ async function run(config: DemoConfig): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  const wired = telemetry;
 
   try {
     await pipeline.start();
+    await intake.listen();
   } catch (error) {
     console.error(`cannot start: ${(error as Error).message}`);
+    await pipeline.stop(0);
     await builtins.stop();
-    await telemetry.shutdownTelemetry();
+    await wired.shutdownTelemetry();
     process.exitCode = 1;
     return;
   }
@@ -85,10 +102,12 @@ async function run(config: DemoConfig): Promise<void> {
       )
     : undefined;
 
-  await printStartup(config, builtins, telemetry.endpoints, pipeline.refresh.changeDetection);
+  await printStartup(config, builtins, wired.endpoints, pipeline.refresh.changeDetection, [
+    `intake: ${intake.url} (instance ${wired.instanceId})`,
+  ]);
   generator.start();
   chaos?.start();
-  view?.start(telemetry.viewSource);
+  view?.start(wired.viewSource);
   void view?.draw();
 
   let stopping: Promise<void> | undefined;
@@ -99,12 +118,14 @@ async function run(config: DemoConfig): Promise<void> {
       else console.log(`shutting down (${reason})…`);
       clearTimeout(deadline);
       generator.stop();
+      await client.flush();
+      await intake.close();
       // Targets back to normal first, so the drain is not stuck behind a dead or throttling target.
       await chaos?.stop();
       const { drained, abandoned } = await pipeline.stop(5_000);
       await view?.stop();
       await builtins.stop();
-      await telemetry.shutdownTelemetry();
+      await wired.shutdownTelemetry();
       const { succeeded, failed, dlq } = pipeline.totals;
       console.log(
         `stopped: ${generator.emitted} alerts, jobs ok ${succeeded} / failed ${failed} / dlq ${dlq}, ` +
@@ -134,19 +155,17 @@ async function printStartup(
   builtins: BuiltinTargets,
   endpoints: readonly string[],
   detection: string,
+  extraLines: readonly string[],
 ): Promise<void> {
   const servers = await builtins.list();
   const ports = [...servers].map(([key, server]) => `${key}=${server.port}`).join(' ');
   console.log(
-    `alert-publisher demo: ${config.ratePerSecond} alerts/s, ${config.workers} workers${config.chaos ? ', chaos on' : ''}`,
+    `alert-publisher demo: ${config.generator ? `${config.ratePerSecond} alerts/s` : 'generator off'}, ${config.workers} workers${config.chaos ? ', chaos on' : ''}`,
   );
   console.log(`targets file ${config.targetsFile} (change detection: ${detection})`);
   console.log(`fake targets on 127.0.0.1: ${ports}`);
-  console.log(
-    endpoints.length > 0
-      ? `telemetry: ${endpoints.join('  ')}`
-      : 'telemetry: not wired yet (no-op recorders; see telemetry.ts)',
-  );
+  console.log(endpoints.length > 0 ? `telemetry: ${endpoints.join('  ')}` : 'telemetry: none');
+  for (const line of extraLines) console.log(line);
   if (config.quiet) console.log('running quietly; Ctrl-C to stop');
 }
 

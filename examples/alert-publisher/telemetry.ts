@@ -20,6 +20,8 @@ export interface TelemetryOptions {
   metricsPort: number;
   /** Stats API port (127.0.0.1). */
   statsPort: number;
+  /** `service.instance.id` resource attribute: on every OTLP series and in `target_info`. */
+  instanceId: string;
   /** Where the live view takes per-target queue depth (the stats API has none). */
   queueDepths: QueueDepths;
 }
@@ -34,6 +36,9 @@ export interface Telemetry {
   viewSource: ViewSource;
   /** URLs to print at start-up. */
   endpoints: readonly string[];
+  instanceId: string;
+  /** Counts one intake request by outcome (`alert_publisher_demo_intake_requests_total`). */
+  countIntake(outcome: string): void;
   /** Stops the stats server, flushes the last OTLP export and stops exporters; called last. */
   shutdownTelemetry(): Promise<void>;
 }
@@ -46,6 +51,7 @@ export async function wireTelemetry(
   const telemetry: PublishingTelemetry = await startPublishingTelemetry({
     serviceName: process.env['OTEL_SERVICE_NAME'] ?? options.serviceName,
     sources: ports,
+    resourceAttributes: { 'service.instance.id': options.instanceId },
     prometheus: { host: '127.0.0.1', port: options.metricsPort },
   });
   let stats: StatsServer;
@@ -76,7 +82,16 @@ export async function wireTelemetry(
       ? `OTLP ${telemetry.otlp.protocol} → ${telemetry.otlp.url}`
       : undefined,
   ].filter((e): e is string => e !== undefined);
+  // The demo's own metric, outside the library's catalog: requests to the Alertmanager intake.
+  const intakeRequests = telemetry.meterProvider
+    .getMeter('alert-publisher-demo')
+    .createCounter('alert_publisher_demo_intake_requests', {
+      description: 'Requests to the Alertmanager webhook intake, by outcome',
+      unit: '{request}',
+    });
   return {
+    instanceId: options.instanceId,
+    countIntake: (outcome) => intakeRequests.add(1, { outcome }),
     viewSource: new StatsViewSource(stats.url, options.queueDepths),
     endpoints,
     shutdownTelemetry: async () => {

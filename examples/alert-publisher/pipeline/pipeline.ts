@@ -198,10 +198,16 @@ export class AlertPipeline {
 
   /** Fans an alert out to the targets that receive its severity; returns the jobs accepted. */
   submit(alert: Alert): number {
-    if (!this.accepting) return 0;
+    return this.offer(alert).accepted;
+  }
+
+  /** Like `submit`, with the jobs the full queue refused and whether the pipeline is taking alerts. */
+  offer(alert: Alert): { accepted: number; rejected: number; open: boolean } {
+    if (!this.accepting) return { accepted: 0, rejected: 0, open: false };
     const priority = classifyPriority(alert);
     const queueRecorder = this.recorders.queue;
     let accepted = 0;
+    let rejected = 0;
     for (const [name, runtime] of this.runtimes) {
       if (!receives(runtime.config, alert.labels.severity)) continue;
       const job: Job = {
@@ -214,8 +220,9 @@ export class AlertPipeline {
       const ok = this.queue.offer(job);
       queueRecorder.recordSubmission(priority, ok ? 'accepted' : 'rejected');
       if (ok) accepted++;
+      else rejected++;
     }
-    return accepted;
+    return { accepted, rejected, open: true };
   }
 
   /** Live (enabled) targets by name. */
