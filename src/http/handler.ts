@@ -6,6 +6,7 @@ import { assessHealth, type HealthReportOptions } from '../stats/health-report.j
 import type { SnapshotSource, TrendsDetector } from '../stats/trends.js';
 import { bearerCheck } from './auth.js';
 import { HttpError, notFound } from './errors.js';
+import { hostCheck, type AllowedHosts } from './host-check.js';
 import { allowOnly, decodeComponent, parseRequestUrl, type ParsedUrl } from './request-url.js';
 import {
   derivedJson,
@@ -16,7 +17,8 @@ import {
   type EncodedJson,
 } from './respond.js';
 import { StatsCache, type CachedStats } from './stats-cache.js';
-import { statusPageHtml } from './status-page.js';
+import { setSecurityHeaders } from './security-headers.js';
+import { STATUS_PAGE_CSP, statusPageHtml } from './status-page.js';
 import { parseStatsQuery, selectTargets } from './stats-query.js';
 
 export const DEFAULT_BASE_PATH = '/api/v2/publishing';
@@ -49,8 +51,18 @@ export interface StatsHandlerOptions {
   metricsText?: () => MaybePromise<string>;
   /** Or answers `/metrics` itself, e.g. `exporter.getMetricsRequestHandler.bind(exporter)`. */
   metricsHandler?: (req: IncomingMessage, res: ServerResponse) => void;
-  /** Requires `Authorization: Bearer <token>` on every endpoint, `/metrics` included. */
+  /**
+   * Requires `Authorization: Bearer <token>` on every endpoint, `/metrics` included; only the
+   * status page's HTML (which holds no data) is served without it. Must be a valid bearer token
+   * (letters, digits, `-._~+/`, trailing `=`): another one could never match and is rejected.
+   */
   token?: string;
+  /**
+   * `Host` headers answered (others get 421): `'*'`, or names (`host` or `host:port`) in
+   * addition to the address a connection arrives at. Default for the handler: `'*'` (the host's
+   * server decides); `startStatsServer` defaults to its bound address (DNS-rebinding protection).
+   */
+  allowedHosts?: AllowedHosts;
   /** How long one snapshot answers requests, milliseconds (default 1000). */
   cacheTtlMs?: number;
   /** Longer request URLs are answered 414 (default 4096 characters). */
@@ -95,6 +107,8 @@ export function createStatsHandler(options: StatsHandlerOptions): StatsRequestHa
     options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
   );
   const authorize = options.token === undefined ? undefined : bearerCheck(options.token);
+  const checkHost = hostCheck(options.allowedHosts);
+  const servesPage = options.statusPage !== false;
 
   const json = async (
     req: IncomingMessage,
@@ -122,6 +136,7 @@ export function createStatsHandler(options: StatsHandlerOptions): StatsRequestHa
     allowOnly(url.query, []);
     if (options.statusPage === false)
       throw notFound('the status page is disabled', 'not_configured');
+    res.setHeader('Content-Security-Policy', STATUS_PAGE_CSP);
     sendText(req, res, page, 'text/html; charset=utf-8');
   };
 
@@ -227,7 +242,12 @@ export function createStatsHandler(options: StatsHandlerOptions): StatsRequestHa
       if (next !== undefined) return next();
       throw notFound(`no endpoint at ${path.slice(0, 200)}`);
     }
-    authorize?.(req);
+    setSecurityHeaders(res);
+    checkHost?.(req);
+    // The page's HTML holds no data and a browser cannot add a header to a navigation: it is
+    // served without the token and sends the one it is given with each of its requests.
+    const isPage = servesPage && (path === base || path === `${base}/`);
+    if (!isPage) authorize?.(req);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       throw new HttpError(
         405,

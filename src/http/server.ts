@@ -2,10 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { StatsAggregator } from '../stats/aggregator.js';
 import { TrendsDetector, type TrendsOptions } from '../stats/trends.js';
+import { bindHost } from './bind-options.js';
+import { limitConnections, type ConnectionLimits } from './connection-limits.js';
 import { errorBody } from './errors.js';
 import { createStatsHandler, type StatsHandlerOptions } from './handler.js';
 
-export interface StatsServerOptions extends Omit<StatsHandlerOptions, 'trends'> {
+export interface StatsServerOptions extends Omit<StatsHandlerOptions, 'trends'>, ConnectionLimits {
   /** Interface to bind (default 127.0.0.1: stats stay local unless exposed on purpose). */
   host?: string;
   /** Port (default 8080; 0 picks a free one). */
@@ -60,7 +62,7 @@ function answerClientError(
 
 /** Starts the stats API on its own HTTP server. */
 export async function startStatsServer(options: StatsServerOptions): Promise<StatsServer> {
-  const host = options.host ?? '127.0.0.1';
+  const host = bindHost(options.host, '127.0.0.1');
   const aggregator = options.aggregator ?? new StatsAggregator();
   let trends: TrendsDetector | undefined;
   let ownTrends = false;
@@ -70,7 +72,7 @@ export async function startStatsServer(options: StatsServerOptions): Promise<Sta
     trends = new TrendsDetector({ source: options.source, ...options.trends });
     ownTrends = true;
   }
-  const handler = createStatsHandler({ ...options, aggregator, trends });
+  const handler = createStatsHandler({ allowedHosts: [host], ...options, aggregator, trends });
   const server = createServer(
     {
       requestTimeout: 10_000,
@@ -82,6 +84,7 @@ export async function startStatsServer(options: StatsServerOptions): Promise<Sta
     (req, res) => handler(req, res),
   );
   server.keepAliveTimeout = 5_000;
+  limitConnections(server, options);
   server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The built-in status page served at `{base}/`: one self-contained HTML document (no build step,
  * no external assets, so it works on an air-gapped host) that polls the JSON endpoints next to it.
  * Sparklines are drawn from the polls the page itself has seen, so the server keeps no history for
- * them. With a bearer token configured, open the page as `{base}/#token=<token>`: the fragment
- * never leaves the browser, and the page sends it as `Authorization` on every poll.
+ * them. The page holds no data, so it is served without the bearer token; with a token
+ * configured, open it as `{base}/#token=<token>` (the fragment never leaves the browser) or paste
+ * the token into the form it shows on a 401, and it sends it as `Authorization` on every poll.
  */
 
 const STYLE = `
@@ -22,21 +25,58 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 svg.spark { width: 90px; height: 20px; vertical-align: middle; }
 svg.spark polyline { fill: none; stroke: currentColor; stroke-width: 1.5; }
 #error { color: var(--bad); }
+#auth { margin: .75rem 0; display: flex; gap: .5rem; align-items: center; }
+[hidden] { display: none !important; }
 `;
 
 /* The page script: plain ES2020, no dependencies. Everything it renders goes through text nodes
- * (never innerHTML with data), so a hostile target name cannot inject markup. */
+ * (never innerHTML with data), so a hostile target name cannot inject markup. Every figure may be
+ * missing (no queue port, a failing collector, an older server): a missing one is shown as "no
+ * data" and never stops the polling, because the page matters most during an incident. */
 const SCRIPT = `
 const base = location.pathname.replace(/\\/+$/, '');
-const token = new URLSearchParams(location.hash.slice(1)).get('token');
-const headers = token ? { Authorization: 'Bearer ' + token } : {};
+const TOKEN_KEY = 'publishing-stats-token ' + base;
 const HISTORY = 60;
-const history = { score: [], success: [], depth: [], dlq: [], targets: new Map() };
+const seen = { score: [], success: [], depth: [], dlq: [], targets: new Map() };
+
+/* The token comes from the #token= fragment (never sent to a server) or the form, is kept in this
+ * tab's sessionStorage so a reload works, and the fragment is removed from the address bar. */
+function storage(action, value) {
+  try {
+    if (action === 'get') return sessionStorage.getItem(TOKEN_KEY);
+    if (action === 'set') sessionStorage.setItem(TOKEN_KEY, value);
+    else sessionStorage.removeItem(TOKEN_KEY);
+  } catch (_) { /* storage disabled: the token lives in this page only */ }
+  return null;
+}
+let token = null;
+function tokenFromFragment() {
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (!fromHash) return false;
+  token = fromHash;
+  storage('set', token);
+  window.history.replaceState(null, '', location.pathname + location.search);
+  return true;
+}
+if (!tokenFromFragment()) token = storage('get');
+
+class Unauthorized extends Error {}
+
+async function get(path) {
+  const headers = token ? { Authorization: 'Bearer ' + token } : {};
+  const res = await fetch(base + path, { headers, cache: 'no-store' });
+  if (res.status === 401) throw new Unauthorized(token ? 'the token was refused' : 'this server requires a token');
+  const body = await res.json();
+  // 503 from /health is a verdict (unhealthy); any other error, 503 "unavailable" included, is not.
+  if (body && body.error) throw new Error(path + ': ' + (body.error.message || res.status));
+  if (!res.ok && res.status !== 503) throw new Error(path + ': ' + res.status);
+  return body;
+}
 
 function push(list, value) { if (typeof value === 'number') { list.push(value); if (list.length > HISTORY) list.shift(); } }
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
   for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   return node;
 }
@@ -54,16 +94,12 @@ function spark(values) {
   }
   return svg;
 }
-const pct = (v) => v === null || v === undefined ? '–' : (v * 100).toFixed(1) + '%';
-const secs = (v) => v === null || v === undefined ? '–' : v < 1 ? (v * 1000).toFixed(0) + ' ms' : v.toFixed(2) + ' s';
-const num = (v, d = 0) => v === null || v === undefined ? '–' : Number(v).toFixed(d);
-
-async function get(path) {
-  const res = await fetch(base + path, { headers, cache: 'no-store' });
-  const body = await res.json();
-  if (!res.ok && res.status !== 503) throw new Error(path + ': ' + (body.error ? body.error.message : res.status));
-  return body;
-}
+const NO_DATA = 'no data';
+const known = (v) => typeof v === 'number' && Number.isFinite(v);
+const pct = (v) => known(v) ? (v * 100).toFixed(1) + '%' : '–';
+const secs = (v) => known(v) ? (v < 1 ? (v * 1000).toFixed(0) + ' ms' : v.toFixed(2) + ' s') : '–';
+const num = (v, d = 0) => known(v) ? v.toFixed(d) : '–';
+const word = (v, fallback) => typeof v === 'string' && v !== '' ? v : fallback;
 
 function card(label, value, sparkValues, cls) {
   const b = el('b', cls ? { class: cls } : {}, value);
@@ -71,46 +107,65 @@ function card(label, value, sparkValues, cls) {
 }
 
 function render(stats, health, trends) {
-  const s = stats.system;
-  push(history.score, s.healthScore.score);
-  push(history.success, s.successRate);
-  push(history.depth, s.queue.depth);
-  push(history.dlq, s.dlq.total);
+  const s = (stats && stats.system) || {};
+  const queue = s.queue || null;
+  const dlq = s.dlq || {};
+  const workers = s.workers || {};
+  const score = s.healthScore ? s.healthScore.score : null;
+  push(seen.score, score);
+  push(seen.success, s.successRate);
+  if (queue) push(seen.depth, queue.depth);
+  push(seen.dlq, dlq.total);
+  const verdict = word(health && health.status, 'unknown');
+  const reasons = Array.isArray(health && health.reasons) ? health.reasons : [];
   document.getElementById('status').replaceChildren(
-    el('span', { class: health.status }, health.status.toUpperCase()),
-    ' · score ' + num(health.score, 1),
-    health.reasons.length ? ' · ' + health.reasons.map((r) => r.message || r.code || JSON.stringify(r)).join('; ') : '',
+    el('span', { class: verdict }, verdict.toUpperCase()),
+    ' · score ' + num(health && health.score, 1),
+    reasons.length ? ' · ' + reasons.map((r) => (r && (r.message || r.code)) || JSON.stringify(r)).join('; ') : '',
   );
   const trend = (t) => (t && t.direction ? t.direction : 'insufficient_data');
   document.getElementById('cards').replaceChildren(
-    card('health score', num(s.healthScore.score, 1), history.score),
-    card('success rate (' + trend(trends && trends.successRate) + ')', pct(s.successRate), history.success),
+    card('health score', num(score, 1), seen.score),
+    card('success rate (' + trend(trends && trends.successRate) + ')', pct(s.successRate), seen.success),
     card('jobs/s', num(s.jobsPerSecond, 1), []),
-    card('queue depth (' + trend(trends && trends.queueDepth) + ')', num(s.queue.depth) + ' / ' + num(s.queue.capacity), history.depth),
-    card('DLQ', num(s.dlq.total), history.dlq, s.dlq.total > 0 ? 'degraded' : 'healthy'),
-    card('workers active / idle', num(s.workers.active) + ' / ' + num(s.workers.idle), []),
+    card('queue depth (' + trend(trends && trends.queueDepth) + ')',
+      queue ? num(queue.depth) + ' / ' + num(queue.capacity) : NO_DATA, seen.depth, queue ? '' : 'unknown'),
+    card('DLQ', known(dlq.total) ? num(dlq.total) : NO_DATA, seen.dlq, dlq.total > 0 ? 'degraded' : 'healthy'),
+    card('workers active / idle', known(workers.active) || known(workers.idle) ? num(workers.active) + ' / ' + num(workers.idle) : NO_DATA, []),
   );
-  const queue = Object.entries(s.queue.priorities || {}).map(([p, q]) =>
-    el('tr', {}, el('td', {}, p), el('td', { class: 'num' }, num(q.size)), el('td', { class: 'num' }, num(q.capacity)), el('td', { class: 'num' }, pct(q.utilization))));
-  document.getElementById('queue').replaceChildren(...queue);
-  const rows = stats.targets.map((t) => {
-    let h = history.targets.get(t.name);
-    if (!h) { h = []; history.targets.set(t.name, h); }
-    push(h, t.healthScore.score);
-    return el('tr', { 'data-target': t.name },
-      el('td', {}, t.name), el('td', {}, t.type),
-      el('td', { class: t.health.status }, t.health.status),
-      el('td', { class: 'num' }, num(t.healthScore.score, 0)), el('td', {}, spark(h)),
+  const priorities = Object.entries((queue && queue.priorities) || {}).map(([p, q]) =>
+    el('tr', {}, el('td', {}, p), el('td', { class: 'num' }, num(q && q.size)), el('td', { class: 'num' }, num(q && q.capacity)), el('td', { class: 'num' }, pct(q && q.utilization))));
+  document.getElementById('queue').replaceChildren(
+    ...(priorities.length ? priorities : [el('tr', { id: 'no-queue' }, el('td', { colspan: 4, class: 'muted' }, NO_DATA + ': no queue is reported'))]));
+  const targets = Array.isArray(stats && stats.targets) ? stats.targets : [];
+  const rows = targets.map((t) => {
+    let h = seen.targets.get(t.name);
+    if (!h) { h = []; seen.targets.set(t.name, h); }
+    const targetScore = t.healthScore ? t.healthScore.score : null;
+    push(h, targetScore);
+    const status = word(t.health && t.health.status, 'unknown');
+    const circuit = word(t.circuitState, 'unknown');
+    return el('tr', { 'data-target': String(t.name) },
+      el('td', {}, String(t.name)), el('td', {}, word(t.type, 'unknown')),
+      el('td', { class: status }, status),
+      el('td', { class: 'num' }, num(targetScore, 0)), el('td', {}, spark(h)),
       el('td', { class: 'num' }, pct(t.successRate)),
-      el('td', { class: 'num' }, secs(t.latency.p95)),
-      el('td', { class: t.circuitState }, t.circuitState),
+      el('td', { class: 'num' }, secs(t.latency && t.latency.p95)),
+      el('td', { class: circuit }, circuit),
       el('td', { class: 'num' }, num(t.dlqSize)));
   });
   document.getElementById('targets').replaceChildren(...rows);
   const collectors = Object.entries(s.collectors || {}).map(([name, c]) =>
-    el('span', { class: c.ok ? 'healthy' : 'unhealthy' }, name + (c.ok ? ' ✓ ' : ' ✗ ')));
+    el('span', { class: !c || c.available === false ? 'muted' : c.ok ? 'healthy' : 'unhealthy' },
+      name + (!c || c.available === false ? ' – ' : c.ok ? ' ✓ ' : ' ✗ ')));
   document.getElementById('collectors').replaceChildren(...collectors);
   document.getElementById('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
+  document.body.dataset.renders = String(Number(document.body.dataset.renders || 0) + 1);
+}
+
+function askForToken(message) {
+  document.getElementById('auth').hidden = false;
+  document.getElementById('auth-message').textContent = message;
 }
 
 async function refresh() {
@@ -119,14 +174,49 @@ async function refresh() {
       get('/stats?limit=1000&sort=score'), get('/health'), get('/trends').catch(() => undefined),
     ]);
     render(stats, health, trends);
+    document.getElementById('auth').hidden = true;
     document.getElementById('error').textContent = '';
   } catch (err) {
-    document.getElementById('error').textContent = String(err.message || err);
+    if (err instanceof Unauthorized) askForToken(err.message);
+    document.getElementById('error').textContent = String((err && err.message) || err);
   }
 }
+
+document.getElementById('auth').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const input = document.getElementById('token');
+  const value = input.value.trim();
+  input.value = '';
+  if (!value) return;
+  token = value;
+  storage('set', token);
+  refresh();
+});
+window.addEventListener('hashchange', () => { if (tokenFromFragment()) refresh(); });
 refresh();
 setInterval(refresh, Number(document.body.dataset.refreshMs) || 5000);
 `;
+
+/** `'sha256-…'`, the CSP source that allows exactly this inline text. */
+function cspHash(text: string): string {
+  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+}
+
+/**
+ * The page's Content-Security-Policy: its own inline script and style by hash (no
+ * `unsafe-inline`, no external load of any kind), fetches to its own origin only, no framing,
+ * no forms sent anywhere. `img-src data:` is for the empty favicon.
+ */
+export const STATUS_PAGE_CSP = [
+  "default-src 'none'",
+  `script-src ${cspHash(SCRIPT)}`,
+  `style-src ${cspHash(STYLE)}`,
+  "connect-src 'self'",
+  'img-src data:',
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 /** The page, with the poll interval in milliseconds. */
 export function statusPageHtml(refreshMs: number): string {
@@ -143,6 +233,11 @@ export function statusPageHtml(refreshMs: number): string {
 <h1>Alert publishing</h1>
 <div id="status" class="muted">loading…</div>
 <div id="error"></div>
+<form id="auth" hidden>
+<label for="token" id="auth-message">this server requires a token</label>
+<input id="token" type="password" autocomplete="off" spellcheck="false" placeholder="bearer token">
+<button type="submit">Use token</button>
+</form>
 <div id="cards" class="cards"></div>
 <h2>Targets</h2>
 <table>

@@ -5,6 +5,7 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import {
   HealthCollector,
   MetricsSnapshot,
@@ -105,8 +106,13 @@ export async function startFixture(
   } = {},
 ): Promise<Fixture> {
   const ports = new FakePorts();
-  const exporter = new PrometheusExporter({ preventServerStart: true });
-  const collector = new PublishingMetricsCollector({ readers: [exporter] });
+  const collector = new PublishingMetricsCollector({ meterProvider: false });
+  // The producer path, as a host registers it: the exporter reads the collector's producer.
+  const exporter = new PrometheusExporter({
+    preventServerStart: true,
+    metricProducers: [collector.producer],
+  });
+  new MeterProvider({ readers: [exporter] });
   collector.registerCollector(new HealthCollector(ports));
   collector.registerCollector(new QueueCollector(ports));
   recordTraffic(collector);
