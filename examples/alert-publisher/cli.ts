@@ -11,8 +11,11 @@ export interface DemoConfig {
   chaos: boolean;
   metricsPort: number;
   statsPort: number;
-  /** Alertmanager webhook intake port (127.0.0.1); 0 picks a free one. */
-  intakePort: number;
+  /**
+   * Alertmanager webhook intake port (127.0.0.1); 0 picks a free one. Undefined: 9097, or a free
+   * port if 9097 is taken (so a second demo on the machine still starts).
+   */
+  intakePort: number | undefined;
   /** `service.instance.id` of this replica; undefined: `<hostname>:<metrics port>`. */
   instance: string | undefined;
   /** Whether the built-in generator posts alerts to the intake. */
@@ -32,10 +35,10 @@ export const USAGE = `Usage: tsx examples/alert-publisher/main.ts [options]
   --chaos              loop a 60 s failure scenario                        env DEMO_CHAOS=1
   --metrics-port <p>   Prometheus port (default 9464)                      env OTEL_EXPORTER_PROMETHEUS_PORT
   --stats-port <p>     stats API port (default 8080)                       env DEMO_STATS_PORT
-  --intake-port <p>    Alertmanager webhook intake port (default 9097;     env DEMO_INTAKE_PORT
-                       0: a free port, printed at start)
+  --intake-port <p>    Alertmanager webhook intake port (default 9097, or  env DEMO_INTAKE_PORT
+                       a free one if taken; 0: a free port; printed at start)
   --instance <name>    service.instance.id of this replica                 env DEMO_INSTANCE
-                       (default <hostname>:<metrics port>)
+                       (default <hostname>:<metrics port>, or :pid<pid> on port 0)
   --generator on|off   built-in alert generator (default on); off: intake only
   --targets-file <f>   targets file (default examples/alert-publisher/targets.json)
   --view-interval <s>  live view refresh (default 5)
@@ -105,6 +108,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): DemoC
   if (instance !== undefined && instance.trim() === '')
     throw new UsageError('--instance must not be empty');
 
+  const optionalPort = (flag: string, raw: string | undefined): number | undefined =>
+    raw === undefined || raw === '' ? undefined : port(flag, raw, 0);
+
   const duration = values.duration ?? env.DEMO_DURATION;
   return {
     durationSeconds:
@@ -120,7 +126,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): DemoC
       9464,
     ),
     statsPort: port('stats-port', values['stats-port'] ?? env.DEMO_STATS_PORT, 8080),
-    intakePort: port('intake-port', values['intake-port'] ?? env.DEMO_INTAKE_PORT, 9097),
+    intakePort: optionalPort('intake-port', values['intake-port'] ?? env.DEMO_INTAKE_PORT),
     instance,
     generator: generator === 'on',
     quiet: values.quiet ?? false,

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { ChaosScenario } from './chaos.js';
 import { USAGE, UsageError, generatedWebhookTargets, parseCli, type DemoConfig } from './cli.js';
 import { IntakeClient } from './intake/intake-client.js';
-import { IntakeServer } from './intake/intake-server.js';
+import { DEFAULT_INTAKE_PORT, IntakeServer } from './intake/intake-server.js';
 import { AlertGenerator } from './pipeline/alert-generator.js';
 import { AlertPipeline, type PipelineLog } from './pipeline/pipeline.js';
 import { PipelineViewSource } from './pipeline-view.js';
@@ -53,7 +53,7 @@ async function run(config: DemoConfig): Promise<void> {
   });
   let telemetry: Telemetry | undefined;
   const intake = new IntakeServer({
-    port: config.intakePort,
+    port: config.intakePort ?? DEFAULT_INTAKE_PORT,
     submit: (alert) => pipeline.offer(alert),
     onOutcome: (outcome) => telemetry?.countIntake(outcome),
   });
@@ -69,7 +69,10 @@ async function run(config: DemoConfig): Promise<void> {
   try {
     telemetry = await wireTelemetry(pipeline.ports, pipeline, {
       serviceName: 'alert-publisher-demo',
-      instanceId: config.instance ?? `${hostname()}:${config.metricsPort}`,
+      // A free metrics port (0) is not known yet: the process id keeps the name unique instead.
+      instanceId:
+        config.instance ??
+        `${hostname()}:${config.metricsPort === 0 ? `pid${process.pid}` : config.metricsPort}`,
       metricsPort: config.metricsPort,
       statsPort: config.statsPort,
       queueDepths: new PipelineViewSource(pipeline, generator),
@@ -84,7 +87,8 @@ async function run(config: DemoConfig): Promise<void> {
 
   try {
     await pipeline.start();
-    await intake.listen();
+    const moved = await intake.listen({ fallbackToFreePort: config.intakePort === undefined });
+    if (moved) log(`intake: port ${DEFAULT_INTAKE_PORT} in use, took a free port`, 'warn');
   } catch (error) {
     console.error(`cannot start: ${(error as Error).message}`);
     await pipeline.stop(0);

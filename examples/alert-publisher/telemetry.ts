@@ -83,15 +83,16 @@ export async function wireTelemetry(
       : undefined,
   ].filter((e): e is string => e !== undefined);
   // The demo's own metric, outside the library's catalog: requests to the Alertmanager intake.
+  // No MeterProvider (OTEL_SDK_DISABLED=true): not counted, like every other metric.
   const intakeRequests = telemetry.meterProvider
-    .getMeter('alert-publisher-demo')
+    ?.getMeter('alert-publisher-demo')
     .createCounter('alert_publisher_demo_intake_requests', {
       description: 'Requests to the Alertmanager webhook intake, by outcome',
       unit: '{request}',
     });
   return {
     instanceId: options.instanceId,
-    countIntake: (outcome) => intakeRequests.add(1, { outcome }),
+    countIntake: (outcome) => intakeRequests?.add(1, { outcome }),
     viewSource: new StatsViewSource(stats.url, options.queueDepths),
     endpoints,
     shutdownTelemetry: async () => {

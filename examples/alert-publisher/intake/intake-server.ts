@@ -17,6 +17,7 @@ import type { Alert } from '../pipeline/alert.js';
 import { InvalidPayloadError, parseWebhookNotification } from './webhook-payload.js';
 
 export const INTAKE_PATH = '/webhook/alertmanager';
+export const DEFAULT_INTAKE_PORT = 9097;
 /**
  * 1 MiB. A notification carries every alert of its group; the demo's alerts are ~0.6 KB each, so
  * this is ~1,500 alerts. Cap larger groups with `max_alerts` in the Alertmanager webhook config.
@@ -73,19 +74,34 @@ export class IntakeServer {
     this.server.headersTimeout = 10_000;
   }
 
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      const onError = (error: NodeJS.ErrnoException): void =>
-        reject(
-          error.code === 'EADDRINUSE'
-            ? new Error(
-                `intake port ${this.options.port} is in use (pass --intake-port <p>, 0 for a free port)`,
-              )
-            : error,
+  /**
+   * Binds the port. With `fallbackToFreePort`, a port already in use is replaced by a free one
+   * (returned as true) instead of failing: the default port then never stops a second demo, while
+   * a port given explicitly still fails loudly.
+   */
+  async listen({ fallbackToFreePort = false } = {}): Promise<boolean> {
+    try {
+      await this.bind(this.options.port);
+      return false;
+    } catch (error) {
+      const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (inUse && fallbackToFreePort) {
+        await this.bind(0);
+        return true;
+      }
+      if (inUse)
+        throw new Error(
+          `intake port ${this.options.port} is in use (pass --intake-port <p>, 0 for a free port)`,
         );
-      this.server.once('error', onError);
-      this.server.listen(this.options.port, this.options.host ?? '127.0.0.1', () => {
-        this.server.off('error', onError);
+      throw error;
+    }
+  }
+
+  private bind(port: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, this.options.host ?? '127.0.0.1', () => {
+        this.server.off('error', reject);
         resolve();
       });
     });
