@@ -508,6 +508,31 @@ export const CATALOG: readonly MetricDefinition[] = Object.freeze([
       labels: ['collector'],
       range: [0, 1],
     },
+    {
+      name: 'collection_invalid_values_total',
+      kind: 'counter',
+      unit: '{value}',
+      description:
+        'Values a collector dropped from its port as invalid (not a number, out of range, an empty or over-long label value), by collector.',
+      labels: ['collector'],
+    },
+    {
+      name: 'recorder_rejected_total',
+      kind: 'counter',
+      unit: '{call}',
+      description:
+        'Recorder calls (or one value of a call) dropped for a bad argument, by recorder (refresh/queue/publisher/discovery/self) and reason: nan, negative, too_large, unknown_value, empty_target, empty_label, too_long.',
+      labels: ['recorder', 'reason'],
+    },
+    {
+      name: 'targets_overflowed',
+      kind: 'gauge',
+      unit: '{target}',
+      description:
+        'Distinct targets currently folded into the __overflow__ target label value because the target cap (maxTargets) is reached.',
+      labels: [],
+      range: NON_NEGATIVE,
+    },
   ]),
 ]);
 

@@ -1,4 +1,5 @@
 import { OpenLabel } from '../recorders/labels.js';
+import { usableLabelValue } from '../recorders/limits.js';
 import type { DiscoveryStats, PublishingTarget, TargetDiscoveryManager } from '../sources.js';
 import type { Observations } from './observations.js';
 import { PortCollector, unixSeconds } from './port-collector.js';
@@ -50,13 +51,12 @@ export class DiscoveryCollector extends PortCollector<DiscoveryReading> {
     }
     const counts = new Map<string, number>();
     for (const t of targets) {
-      if (typeof t?.name !== 'string' || t.name === '') {
+      if (!usableLabelValue(t?.name)) {
         out.invalidValues++;
         continue;
       }
-      const type = this.types.get(
-        typeof t.type === 'string' && t.type !== '' ? t.type : 'unknown',
-      )!;
+      // An unusable type (empty, over-long) counts as `unknown`, as a missing one does.
+      const type = this.types.get(usableLabelValue(t.type) ? t.type : 'unknown')!;
       const enabled = t.enabled === false ? 'false' : 'true';
       const key = `${type}\u0000${enabled}`;
       if (!this.combinations.has(key)) this.combinations.set(key, { type, enabled });

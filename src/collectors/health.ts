@@ -1,5 +1,6 @@
 import { HEALTH_STATUS_VALUE } from '../catalog.js';
 import type { HealthMonitor, TargetHealth, TargetHealthStatus } from '../sources.js';
+import { usableLabelValue } from '../recorders/limits.js';
 import type { Observations } from './observations.js';
 import { PortCollector, secondsFromMs, unixSeconds } from './port-collector.js';
 
@@ -29,16 +30,18 @@ export class HealthCollector extends PortCollector<readonly TargetHealthStatus[]
       unhealthy: 0,
     };
     for (const t of targets) {
-      if (typeof t?.targetName !== 'string' || t.targetName === '') {
+      if (!usableLabelValue(t?.targetName)) {
         out.invalidValues++;
         continue;
       }
       const status: TargetHealth = STATUSES.includes(t.status) ? t.status : 'unknown';
       byStatus[status]++;
       const target = t.targetName;
+      // An empty or over-long type is reported as `unknown`, as a missing one is.
+      const type = String(t.targetType ?? 'unknown');
       out.observe('target_health_status', HEALTH_STATUS_VALUE[status], {
         target,
-        type: String(t.targetType ?? 'unknown'),
+        type: usableLabelValue(type) ? type : 'unknown',
       });
       out.observe('target_consecutive_failures', t.consecutiveFailures, { target });
       out.observe('target_success_rate', t.successRate, { target });

@@ -1,11 +1,20 @@
 import type { Attributes } from '@opentelemetry/api';
 import { OVERFLOW_TARGET, type TargetGuard } from '../cardinality.js';
 import { TargetLabels } from '../recorders/labels.js';
+import { MAX_LABEL_VALUE_LENGTH, usableLabelValue } from '../recorders/limits.js';
 import type { PortSeries } from './port-series.js';
 
 /** How a gauge folds the values of targets beyond the cardinality cap into one series. */
 const FOLD_MIN = new Set(['target_success_rate']);
 const FOLD_SUM = new Set(['dlq_size']);
+
+function hasOverlongValue(attributes: Attributes): boolean {
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (typeof value === 'string' && value.length > MAX_LABEL_VALUE_LENGTH) return true;
+  }
+  return false;
+}
 
 /**
  * One collector run's observations: validates every value against the catalog (non-finite or
@@ -41,11 +50,16 @@ export class Observations {
     if (series === undefined) throw new Error(`collector observes '${name}' it did not declare`);
     if (value === undefined) return;
     if (typeof value !== 'number' || !(value >= series.min && value <= series.max)) {
-      this.invalidValues++;
-      this.invalidMetrics.add(name);
+      this.invalid(name);
       return;
     }
     const target = attributes['target'];
+    // Every port drops a series with an empty target name or an over-long label value the same
+    // way: counted as invalid, never exported (`target=""` or a 1 MiB label).
+    if ((typeof target === 'string' && target === '') || hasOverlongValue(attributes)) {
+      this.invalid(name);
+      return;
+    }
     if (typeof target !== 'string') {
       series.set(attributes, value, this.run);
       return;
@@ -80,7 +94,7 @@ export class Observations {
    * the lifecycle retires it once it is gone), with its type when known.
    */
   declareTarget(target: string, type?: string): void {
-    if (typeof target !== 'string' || target === '') {
+    if (!usableLabelValue(target)) {
       this.invalidValues++;
       return;
     }
@@ -92,6 +106,11 @@ export class Observations {
   flush(): void {
     for (const f of this.folded.values()) f.series.set(f.attrs, f.value, this.run);
     this.folded.clear();
+  }
+
+  private invalid(name: string): void {
+    this.invalidValues++;
+    this.invalidMetrics.add(name);
   }
 
   private fold(name: string, series: PortSeries, attrs: Attributes, value: number): void {

@@ -4,6 +4,7 @@ import { TargetLabels } from '../recorders/labels.js';
 import type { SeriesStore } from '../recorders/store.js';
 import type { MaybePromise } from '../sources.js';
 import { CollectorTimeoutError, withTimeout } from '../timeout.js';
+import { describeError } from './describe-error.js';
 import { Observations } from './observations.js';
 import { PortSeries } from './port-series.js';
 
@@ -34,6 +35,8 @@ export interface BoundCollector {
   collect(): Promise<void>;
   /** The series of the last run when it succeeded; none after a failed run (not fresh). */
   stores(): readonly SeriesStore[];
+  /** Every store the collector writes, fresh or not (an instrument is created for each). */
+  readonly series: readonly SeriesStore[];
 }
 
 /**
@@ -81,7 +84,7 @@ export abstract class PortCollector<T> implements MetricsCollector {
     const collect = async (): Promise<void> => {
       const started = performance.now();
       const timeoutMs = context.timeoutMs();
-      const read = this.readShared();
+      const { read, blockedMs: readBlockedMs } = this.readShared();
       let data: T;
       try {
         data = await withTimeout(
@@ -90,20 +93,22 @@ export abstract class PortCollector<T> implements MetricsCollector {
           () => new CollectorTimeoutError(this.name, timeoutMs),
         );
       } catch (err) {
-        const timedOut = err instanceof CollectorTimeoutError;
+        // No property of `err` is read unguarded: a port may throw anything (describeError).
+        const timedOut = isTimeout(err);
         if (timedOut) this.abandon(read);
         fresh = false;
         context.report({
           ok: false,
           durationMs: performance.now() - started,
           reason: timedOut ? 'timeout' : 'error',
-          error: err instanceof Error ? err.message : String(err),
+          error: describeError(err),
           invalidValues: 0,
         });
         return;
       }
       const run = ++runs;
       const out = new Observations(series, context.targets, run);
+      const observeStarted = performance.now();
       try {
         this.observe(data, out);
         out.flush();
@@ -114,7 +119,25 @@ export abstract class PortCollector<T> implements MetricsCollector {
           ok: false,
           durationMs: performance.now() - started,
           reason: 'error',
-          error: `unusable data from port: ${err instanceof Error ? err.message : String(err)}`,
+          error: `unusable data from port: ${describeError(err)}`,
+          invalidValues: out.invalidValues,
+        });
+        return;
+      }
+      const durationMs = performance.now() - started;
+      // Time this collector itself held the event loop: the port call's synchronous part and
+      // reading what it returned (getters). Waiting for other collectors does not count.
+      const blockedMs = readBlockedMs + (performance.now() - observeStarted);
+      if (blockedMs > timeoutMs) {
+        // A port that blocks the event loop (synchronous getters, a busy loop) cannot be cut
+        // short: no timer fires until it returns. The run is reported as the timeout it is and
+        // its values are withheld like a timed-out run's.
+        fresh = false;
+        context.report({
+          ok: false,
+          durationMs,
+          reason: 'timeout',
+          error: `collector '${this.name}' blocked the event loop for ${Math.round(blockedMs)} ms (timeout ${timeoutMs} ms)`,
           invalidValues: out.invalidValues,
         });
         return;
@@ -123,7 +146,7 @@ export abstract class PortCollector<T> implements MetricsCollector {
       fresh = true;
       context.report({
         ok: true,
-        durationMs: performance.now() - started,
+        durationMs,
         invalidValues: out.invalidValues,
         targets: out.targets,
         ...(out.invalidValues > 0
@@ -135,7 +158,7 @@ export abstract class PortCollector<T> implements MetricsCollector {
     };
 
     const stores = [...series.values()].map((s) => s.store);
-    return { collect, stores: () => (fresh ? stores : []) };
+    return { collect, stores: () => (fresh ? stores : []), series: stores };
   }
 
   /**
@@ -143,18 +166,28 @@ export abstract class PortCollector<T> implements MetricsCollector {
    * is abandoned rather than shared again, so a port that hung once is asked afresh at the next
    * collection; only the newest call is referenced from here.
    */
-  private readShared(): Promise<T> {
-    if (this.pending === undefined) {
-      const read = new Promise<T>((resolve) => resolve(this.read()));
-      this.pending = read;
-      const clear = () => this.abandon(read);
-      read.then(clear, clear);
-    }
-    return this.pending;
+  private readShared(): { read: Promise<T>; blockedMs: number } {
+    if (this.pending !== undefined) return { read: this.pending, blockedMs: 0 };
+    const started = performance.now();
+    const read = new Promise<T>((resolve) => resolve(this.read()));
+    const blockedMs = performance.now() - started;
+    this.pending = read;
+    const clear = () => this.abandon(read);
+    read.then(clear, clear);
+    return { read, blockedMs };
   }
 
   private abandon(read: Promise<T>): void {
     if (this.pending === read) this.pending = undefined;
+  }
+}
+
+function isTimeout(err: unknown): boolean {
+  try {
+    return err instanceof CollectorTimeoutError;
+  } catch {
+    // A Proxy whose getPrototypeOf trap throws.
+    return false;
   }
 }
 

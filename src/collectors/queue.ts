@@ -12,6 +12,10 @@ function circuitValue(state: unknown): number {
     : Number.NaN;
 }
 
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0 && value <= Number.MAX_VALUE;
+}
+
 /** Queue depth, workers, DLQ sizes and circuit breakers from the host's publishing queue. */
 export class QueueCollector extends PortCollector<QueueStats> {
   constructor(private readonly queue: PublishingQueue | undefined) {
@@ -36,9 +40,13 @@ export class QueueCollector extends PortCollector<QueueStats> {
       if (p === undefined) continue;
       out.observe('queue_size', p.size, { priority });
       out.observe('queue_capacity', p.capacity, { priority });
-      // Computed here rather than trusted from the host: 0 when there is no capacity at all.
-      const utilization = p.capacity > 0 ? p.size / p.capacity : p.capacity === 0 ? 0 : NaN;
-      out.observe('queue_capacity_utilization', utilization, { priority });
+      // Computed here rather than trusted from the host: 0 when there is no capacity at all. Only
+      // from values that were valid themselves ("5" is dropped from queue_size, so it must not
+      // make a utilization either); an invalid size or capacity is counted once, above.
+      if (isCount(p.size) && isCount(p.capacity)) {
+        const utilization = p.capacity > 0 ? p.size / p.capacity : 0;
+        out.observe('queue_capacity_utilization', utilization, { priority });
+      }
     }
     out.observe('workers_active', s.workersActive);
     out.observe('workers_idle', s.workersIdle);

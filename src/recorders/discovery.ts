@@ -1,5 +1,7 @@
 import { OpenLabel } from './labels.js';
+import { MAX_DURATION_SECONDS } from './limits.js';
 import { Recorder, type RecorderContext } from './recorder.js';
+import { labelProblem } from './rejections.js';
 
 /**
  * Records discovery's own work: how long its operations take, its errors, the secrets it reads
@@ -20,23 +22,24 @@ export class DiscoveryRecorder extends Recorder {
   );
 
   constructor(context: RecorderContext) {
-    super(context);
+    super(context, 'discovery');
   }
 
   /** One discovery operation (load, resolve, parse, ...) took `durationSeconds`. */
   recordDiscovery(operation: string, durationSeconds: number): void {
     const slot = this.operations.get(operation);
     if (slot === undefined) {
-      this.rejectedValues++;
+      this.reject(labelProblem(operation, 'empty_label', 'empty_label'));
       return;
     }
-    if (this.valid(durationSeconds)) this.duration.observe(slot, durationSeconds);
+    if (this.valid(durationSeconds, MAX_DURATION_SECONDS))
+      this.duration.observe(slot, durationSeconds);
   }
 
   recordError(errorType: string): void {
     const slot = this.errorTypes.get(errorType);
     if (slot === undefined) {
-      this.rejectedValues++;
+      this.reject(labelProblem(errorType, 'empty_label', 'empty_label'));
       return;
     }
     this.errors.values[slot]! += 1;
@@ -46,7 +49,7 @@ export class DiscoveryRecorder extends Recorder {
   recordSecret(status: string): void {
     const slot = this.secretStatuses.get(status);
     if (slot === undefined) {
-      this.rejectedValues++;
+      this.reject(labelProblem(status, 'empty_label', 'empty_label'));
       return;
     }
     this.secrets.values[slot]! += 1;
@@ -56,7 +59,8 @@ export class DiscoveryRecorder extends Recorder {
   recordLookup(operation: string, status: string): void {
     const slot = this.lookupOperations.get(operation)?.get(status);
     if (slot === undefined) {
-      this.rejectedValues++;
+      const bad = this.lookupOperations.get(operation) === undefined ? operation : status;
+      this.reject(labelProblem(bad, 'empty_label', 'empty_label'));
       return;
     }
     this.lookups.values[slot]! += 1;

@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { MetricDefinition } from '../catalog.js';
 import type { TargetGuard } from '../cardinality.js';
+import { usableLabelValue } from './limits.js';
 
 /**
  * How per-target series are labelled. `target` (default): by target name, capped by the
@@ -38,7 +39,7 @@ export class OpenLabel<T> {
     readonly cap = DEFAULT_LABEL_VALUES,
   ) {}
 
-  /** The entry of `value`; undefined for a non-string or empty value. */
+  /** The entry of `value`; undefined for a non-string, empty or over-long value. */
   get(value: string): T | undefined {
     const entry = this.entries.get(value);
     return entry !== undefined ? entry : this.add(value);
@@ -49,7 +50,7 @@ export class OpenLabel<T> {
   }
 
   private add(value: string): T | undefined {
-    if (typeof value !== 'string' || value === '') return undefined;
+    if (!usableLabelValue(value)) return undefined;
     if (this.entries.size < this.cap) {
       const entry = this.create(value);
       this.entries.set(value, entry);
@@ -211,7 +212,7 @@ export class TargetRecords<R> {
     private readonly create: (label: string) => R,
   ) {}
 
-  /** The record of `target`; undefined for a non-string or empty target. */
+  /** The record of `target`; undefined for a non-string, empty or over-long target. */
   get(target: string): R | undefined {
     const record = this.byTarget.get(target);
     return record !== undefined ? record : this.resolve(target);
@@ -229,7 +230,7 @@ export class TargetRecords<R> {
   }
 
   private resolve(target: string): R | undefined {
-    if (typeof target !== 'string' || target === '') return undefined;
+    if (!usableLabelValue(target)) return undefined;
     const label = this.labels.resolve(target);
     let record = this.byLabel.get(label);
     if (record === undefined) {

@@ -1,6 +1,8 @@
 import { PUBLISHER_ERROR_REASONS, type PublisherErrorReason } from '../publish-errors.js';
 import { enumIndex, OpenLabel, TargetRecords, UNKNOWN_TYPE } from './labels.js';
+import { MAX_COUNT, MAX_DURATION_SECONDS, MAX_PAYLOAD_BYTES, usableLabelValue } from './limits.js';
 import type { RecorderContext } from './recorder.js';
+import { labelProblem } from './rejections.js';
 import { TargetRecorder } from './target-recorder.js';
 
 export type RootlyIncidentAction = 'created' | 'updated' | 'resolved';
@@ -95,7 +97,7 @@ export class PublisherRecorder extends TargetRecorder {
   }));
 
   constructor(context: RecorderContext) {
-    super(context);
+    super(context, 'publisher');
   }
 
   /** One request: `status` is the HTTP status, or `'error'` when no response arrived. */
@@ -108,11 +110,11 @@ export class PublisherRecorder extends TargetRecorder {
     const record = this.publisherSlots(publisher, target);
     const cls = statusClass(status);
     if (record === undefined || cls < 0) {
-      this.rejectedValues++;
+      this.rejectPublisherCall(publisher, target, record);
       return;
     }
     this.requests.values[record.slots[REQUESTS + cls]!]! += 1;
-    if (this.valid(durationSeconds))
+    if (this.valid(durationSeconds, MAX_DURATION_SECONDS))
       this.duration.observe(record.slots[DURATION]!, durationSeconds);
   }
 
@@ -120,7 +122,7 @@ export class PublisherRecorder extends TargetRecorder {
     const record = this.publisherSlots(publisher, target);
     const r = REASON[reason];
     if (record === undefined || r === undefined) {
-      this.rejectedValues++;
+      this.rejectPublisherCall(publisher, target, record);
       return;
     }
     this.errors.values[record.slots[ERRORS + r]!]! += 1;
@@ -129,7 +131,7 @@ export class PublisherRecorder extends TargetRecorder {
   recordRateLimitHit(publisher: string, target: string): void {
     const record = this.publisherSlots(publisher, target);
     if (record === undefined) {
-      this.rejectedValues++;
+      this.rejectPublisherCall(publisher, target, record);
       return;
     }
     this.rateLimits.values[record.slots[RATE_LIMITS]!]! += 1;
@@ -145,26 +147,27 @@ export class PublisherRecorder extends TargetRecorder {
   }
 
   setSlackCacheSize(entries: number): void {
-    if (this.valid(entries)) this.slackCacheSize.values[this.fixed.slackCacheSize] = entries;
+    if (this.valid(entries, MAX_COUNT))
+      this.slackCacheSize.values[this.fixed.slackCacheSize] = entries;
   }
 
   recordRootlyIncident(action: RootlyIncidentAction): void {
     const a = ROOTLY_ACTION[action];
     if (a === undefined) {
-      this.rejectedValues++;
+      this.reject('unknown_value');
       return;
     }
     this.rootlyIncidents.values[this.fixed.rootly[a]!]! += 1;
   }
 
   setRootlyActiveIncidents(count: number): void {
-    if (this.valid(count)) this.rootlyActive.values[this.fixed.rootlyActive] = count;
+    if (this.valid(count, MAX_COUNT)) this.rootlyActive.values[this.fixed.rootlyActive] = count;
   }
 
   recordPagerDutyEvent(action: PagerDutyAction): void {
     const a = PAGERDUTY_ACTION[action];
     if (a === undefined) {
-      this.rejectedValues++;
+      this.reject('unknown_value');
       return;
     }
     this.pagerDutyEvents.values[this.fixed.pagerDuty[a]!]! += 1;
@@ -173,10 +176,11 @@ export class PublisherRecorder extends TargetRecorder {
   /** Size of one webhook request body, bytes. */
   recordWebhookPayload(target: string, bytes: number): void {
     const record = this.targets.get(target);
-    if (record === undefined || !this.valid(bytes)) {
-      if (record === undefined) this.rejectedValues++;
+    if (record === undefined) {
+      this.rejectCall(target);
       return;
     }
+    if (!this.valid(bytes, MAX_PAYLOAD_BYTES)) return;
     this.payloads.observe(this.payloadSlot(record), bytes);
   }
 
@@ -185,7 +189,8 @@ export class PublisherRecorder extends TargetRecorder {
     const record = this.targets.get(target);
     const label = this.authTypes.get(authType);
     if (record === undefined || label === undefined) {
-      this.rejectedValues++;
+      if (record === undefined) this.rejectCall(target);
+      else this.reject(labelProblem(authType, 'empty_label', 'empty_label'));
       return;
     }
     let slot = record.auth.get(label);
@@ -211,6 +216,18 @@ export class PublisherRecorder extends TargetRecorder {
     if (this.labels.mode === 'target') super.forgetTarget(target);
   }
 
+  /** The reason of a dropped call: its target, then its publisher, else an unknown value. */
+  private rejectPublisherCall(
+    publisher: string,
+    target: string,
+    record: PublisherSlots | undefined,
+  ): void {
+    if (record !== undefined) this.reject('unknown_value');
+    else if (labelProblem(target, 'empty_target', 'unknown_value') !== 'unknown_value')
+      this.rejectCall(target);
+    else this.reject(labelProblem(publisher, 'empty_label', 'empty_label'));
+  }
+
   private publisherSlots(publisher: string, target: string): PublisherSlots | undefined {
     const record = this.targets.get(target);
     if (record !== undefined) {
@@ -221,8 +238,7 @@ export class PublisherRecorder extends TargetRecorder {
   }
 
   private publisherSlotsSlow(publisher: string, target: string): PublisherSlots | undefined {
-    if (typeof publisher !== 'string' || publisher === '') return undefined;
-    if (typeof target !== 'string' || target === '') return undefined;
+    if (!usableLabelValue(publisher) || !usableLabelValue(target)) return undefined;
     // The publisher is the target's type unless a port says otherwise (`type` mode keys by it).
     this.labels.suggest(target, publisher);
     const record = this.targets.get(target);

@@ -1,5 +1,6 @@
 import type { CircuitState, Priority } from '../sources.js';
 import { enumIndex, TargetRecords } from './labels.js';
+import { MAX_DURATION_SECONDS } from './limits.js';
 import type { RecorderContext } from './recorder.js';
 import { TargetRecorder } from './target-recorder.js';
 
@@ -52,7 +53,7 @@ export class QueueRecorder extends TargetRecorder {
   private readonly targets = new TargetRecords(this.labels, (label) => this.createRecord(label));
 
   constructor(context: RecorderContext) {
-    super(context);
+    super(context, 'queue');
     this.submissionSlots = Int32Array.from(
       PRIORITIES.flatMap((priority) =>
         RESULTS.map((result) => this.submissions.slot([priority, result])),
@@ -65,7 +66,7 @@ export class QueueRecorder extends TargetRecorder {
     const p = PRIORITY[priority];
     const r = RESULT[result];
     if (p === undefined || r === undefined) {
-      this.rejectedValues++;
+      this.reject('unknown_value');
       return;
     }
     this.submissions.values[this.submissionSlots[p * RESULTS.length + r]!]! += 1;
@@ -83,19 +84,21 @@ export class QueueRecorder extends TargetRecorder {
     const p = PRIORITY[priority];
     const s = STATE[state];
     if (slots === undefined || p === undefined || s === undefined) {
-      this.rejectedValues++;
+      this.rejectCall(target);
       return;
     }
     this.jobs.values[slots[JOBS + s]!]! += 1;
-    if (this.valid(durationSeconds)) this.duration.observe(slots[DURATION + p]!, durationSeconds);
-    if (this.valid(waitSeconds)) this.waitTime.observe(this.waitSlots[p]!, waitSeconds);
+    if (this.valid(durationSeconds, MAX_DURATION_SECONDS))
+      this.duration.observe(slots[DURATION + p]!, durationSeconds);
+    if (this.valid(waitSeconds, MAX_DURATION_SECONDS))
+      this.waitTime.observe(this.waitSlots[p]!, waitSeconds);
   }
 
   recordRetry(target: string, errorType: ErrorType): void {
     const slots = this.targets.get(target);
     const e = ERROR_TYPE[errorType];
     if (slots === undefined || e === undefined) {
-      this.rejectedValues++;
+      this.rejectCall(target);
       return;
     }
     this.retries.values[slots[RETRIES + e]!]! += 1;
@@ -110,7 +113,7 @@ export class QueueRecorder extends TargetRecorder {
     const f = CIRCUIT_STATE[from];
     const t = CIRCUIT_STATE[to];
     if (slots === undefined || f === undefined || t === undefined) {
-      this.rejectedValues++;
+      this.rejectCall(target);
       return;
     }
     if (f === t) return;
@@ -122,7 +125,7 @@ export class QueueRecorder extends TargetRecorder {
     const slots = this.targets.get(target);
     const e = ERROR_TYPE[errorType];
     if (slots === undefined || e === undefined) {
-      this.rejectedValues++;
+      this.rejectCall(target);
       return;
     }
     this.dlqWrites.values[slots[DLQ_WRITES + e]!]! += 1;
@@ -132,7 +135,7 @@ export class QueueRecorder extends TargetRecorder {
     const slots = this.targets.get(target);
     const r = REPLAY_RESULT[result];
     if (slots === undefined || r === undefined) {
-      this.rejectedValues++;
+      this.rejectCall(target);
       return;
     }
     this.replays.values[slots[REPLAYS + r]!]! += 1;

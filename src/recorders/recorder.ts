@@ -1,5 +1,11 @@
 import { instrumentName, metricDefinition, type MetricDefinition } from '../catalog.js';
 import type { TargetGuard } from '../cardinality.js';
+import {
+  labelProblem,
+  numberProblem,
+  RecorderRejections,
+  type RejectReason,
+} from './rejections.js';
 import { CounterStore, GaugeStore, HistogramStore, type SeriesStore } from './store.js';
 
 /** What every recorder shares with the collector that publishes it. */
@@ -8,16 +14,49 @@ export interface RecorderContext {
   readonly targets: TargetGuard;
 }
 
+/** Methods a host calls, possibly detached (`const { recordJob } = collector.queue`). */
+const HOST_METHOD = /^(record|set|forget)[A-Z]/;
+
+/**
+ * Binds the host-facing methods of `recorder` to it, once at construction: a detached call then
+ * works, and a call stays one property load plus the method (no allocation per call).
+ */
+function bindHostMethods(recorder: object): void {
+  const own = recorder as Record<string, unknown>;
+  for (
+    let proto: object | null = Object.getPrototypeOf(recorder) as object | null;
+    proto !== null && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (!HOST_METHOD.test(name) || Object.hasOwn(own, name)) continue;
+      const method = own[name];
+      if (typeof method === 'function') own[name] = method.bind(recorder);
+    }
+  }
+}
+
 /**
  * Base of the hot-path recorders: owns the series stores of its catalog metrics and counts the
- * values it had to reject, because a recorder never throws into the host's delivery path.
+ * values it had to reject (`recorder_rejected_total{recorder, reason}`), because a recorder never
+ * throws into the host's delivery path.
  */
 export abstract class Recorder {
   readonly stores: SeriesStore[] = [];
-  /** Values rejected since start (NaN, Infinity, negative durations, unknown enum values). */
+  /** Calls or values rejected since start, all reasons (see `recorder_rejected_total`). */
   rejectedValues = 0;
+  private readonly rejections: RecorderRejections;
+  private readonly rejectionSlots: Int32Array;
 
-  constructor(protected readonly context: RecorderContext) {}
+  constructor(
+    protected readonly context: RecorderContext,
+    /** The `recorder` label of its rejections. */
+    readonly recorderName: string,
+  ) {
+    this.rejections = RecorderRejections.of(context.targets, context.namespace);
+    this.rejectionSlots = this.rejections.slotsOf(recorderName);
+    bindHostMethods(this);
+  }
 
   protected counter(name: string): CounterStore {
     return this.add(new CounterStore(...this.resolve(name, 'counter')));
@@ -31,16 +70,42 @@ export abstract class Recorder {
     return this.add(new GaugeStore(...this.resolve(name, 'gauge')));
   }
 
-  /** Removes every series of a target that left the pipeline. */
+  /**
+   * A target left the pipeline: its series leave the exports at once; their values are kept,
+   * unexported, until `dropRetired` (the registry's grace period), and resume when the target's
+   * series are created again, so a returning target's counters stay monotonic.
+   */
   forgetTarget(target: string): void {
-    for (const store of this.stores) store.releaseWhere('target', target);
+    for (const store of this.stores) store.retireWhere('target', target);
   }
 
-  /** True for a finite, non-negative number; otherwise counts the rejection. */
-  protected valid(value: number): boolean {
-    if (value >= 0 && value < Infinity) return true;
-    this.rejectedValues++;
+  /** Forgets the kept values of a target that did not come back within the grace period. */
+  dropRetired(target: string): void {
+    for (const store of this.stores) store.dropRetired(target);
+  }
+
+  /**
+   * True for a number in [0, max]; otherwise counts the rejection with its reason. A numeric
+   * string is rejected too: `>=` would coerce it, and `sum += '12'` concatenates.
+   */
+  protected valid(value: number, max: number): boolean {
+    if (typeof value === 'number' && value >= 0 && value <= max) return true;
+    this.reject(numberProblem(value));
     return false;
+  }
+
+  /** Counts a dropped call or value. */
+  protected reject(reason: RejectReason): void {
+    this.rejectedValues++;
+    this.rejections.count(this.rejectionSlots, reason);
+  }
+
+  /**
+   * Counts a call dropped because a label argument or an enum value was unusable: the target's
+   * problem when `target` is unusable, else `unknown_value`.
+   */
+  protected rejectCall(target: unknown): void {
+    this.reject(labelProblem(target, 'empty_target', 'unknown_value'));
   }
 
   private add<T extends SeriesStore>(store: T): T {

@@ -1,3 +1,4 @@
+import { MAX_DURATION_SECONDS } from './limits.js';
 import { Recorder, type RecorderContext } from './recorder.js';
 
 export type RefreshOutcome = 'success' | 'failed';
@@ -9,7 +10,7 @@ export class RefreshRecorder extends Recorder {
   private readonly slots: Record<RefreshOutcome, { total: number; duration: number }>;
 
   constructor(context: RecorderContext) {
-    super(context);
+    super(context, 'refresh');
     // Both outcomes start at zero so "no failed refreshes" reads as 0, not as no data.
     this.slots = {
       success: { total: this.total.slot(['success']), duration: this.duration.slot(['success']) },
@@ -18,12 +19,13 @@ export class RefreshRecorder extends Recorder {
   }
 
   recordRefresh(status: RefreshOutcome, durationSeconds: number): void {
-    const slots = this.slots[status];
+    const slots = Object.hasOwn(this.slots, status) ? this.slots[status] : undefined;
     if (slots === undefined) {
-      this.rejectedValues++;
+      this.reject('unknown_value');
       return;
     }
     this.total.values[slots.total]! += 1;
-    if (this.valid(durationSeconds)) this.duration.observe(slots.duration, durationSeconds);
+    if (this.valid(durationSeconds, MAX_DURATION_SECONDS))
+      this.duration.observe(slots.duration, durationSeconds);
   }
 }

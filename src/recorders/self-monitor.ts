@@ -1,4 +1,6 @@
+import { MAX_DURATION_SECONDS } from './limits.js';
 import { Recorder, type RecorderContext } from './recorder.js';
+import { RecorderRejections } from './rejections.js';
 
 export type CollectionErrorReason = 'error' | 'timeout';
 
@@ -7,17 +9,29 @@ interface CollectorSlots {
   error: number;
   timeout: number;
   up: number;
+  invalid: number;
 }
 
-/** The collection's own metrics: duration, errors and up-ness per collector. */
+/**
+ * The collection's own metrics: duration, errors, up-ness and dropped port values per collector,
+ * and what the library drops elsewhere: recorder calls with bad arguments (the shared
+ * `recorder_rejected_total`) and targets folded past the cardinality cap.
+ */
 export class SelfMonitor extends Recorder {
   private readonly duration = this.histogram('collection_duration_seconds');
   private readonly errors = this.counter('collection_errors_total');
   private readonly up = this.gauge('collector_up');
+  private readonly invalid = this.counter('collection_invalid_values_total');
+  private readonly overflowed = this.gauge('targets_overflowed');
   private readonly collectors = new Map<string, CollectorSlots>();
 
   constructor(context: RecorderContext) {
-    super(context);
+    super(context, 'self');
+    this.stores.push(RecorderRejections.of(context.targets, context.namespace).store);
+    const slot = this.overflowed.slot([]);
+    context.targets.watch((folded) => {
+      this.overflowed.values[slot] = folded;
+    });
   }
 
   /** Creates a collector's series at zero so "no errors" shows as 0. */
@@ -28,6 +42,7 @@ export class SelfMonitor extends Recorder {
       error: this.errors.slot([name, 'error']),
       timeout: this.errors.slot([name, 'timeout']),
       up: this.up.slot([name]),
+      invalid: this.invalid.slot([name]),
     });
   }
 
@@ -36,11 +51,18 @@ export class SelfMonitor extends Recorder {
     for (const store of this.stores) store.releaseWhere('collector', name);
   }
 
-  recordRun(name: string, durationSeconds: number, failure?: CollectionErrorReason): void {
+  recordRun(
+    name: string,
+    durationSeconds: number,
+    failure?: CollectionErrorReason,
+    invalidValues = 0,
+  ): void {
     const slots = this.collectors.get(name);
     if (slots === undefined) return;
-    if (this.valid(durationSeconds)) this.duration.observe(slots.duration, durationSeconds);
+    if (this.valid(durationSeconds, MAX_DURATION_SECONDS))
+      this.duration.observe(slots.duration, durationSeconds);
     if (failure !== undefined) this.errors.values[slots[failure]]! += 1;
     this.up.values[slots.up] = failure === undefined ? 1 : 0;
+    if (invalidValues > 0) this.invalid.values[slots.invalid]! += invalidValues;
   }
 }

@@ -30,6 +30,12 @@ function indexSlot(byValue: Map<string, Set<number>>, value: unknown, slot: numb
   slots.add(slot);
 }
 
+/** A released series' values and start time, kept for its return. */
+interface RetiredSeries {
+  readonly values: Float64Array;
+  readonly startTime: HrTime;
+}
+
 /**
  * Series storage for one recorder-fed metric: label tuples map to dense slots in typed arrays, so
  * the hot path is an index increment. A slot is allocated (and its attributes object built) the
@@ -53,6 +59,12 @@ export abstract class SeriesStore {
    * made removing 4,000 targets at once take 3.3 s inside one collection (quadratic).
    */
   private readonly index = new Map<string, Map<string, Set<number>>>();
+  /**
+   * Values of released series kept for their return (see `retireWhere`), by label key; and the
+   * keys by the label value they were retired for.
+   */
+  private readonly retired = new Map<string, RetiredSeries>();
+  private readonly retiredBy = new Map<string, string[]>();
   private next = 0;
   private familyName: string | undefined;
   protected capacity = INITIAL_CAPACITY;
@@ -80,6 +92,13 @@ export abstract class SeriesStore {
     this.ownAttributes()[slot] = Object.freeze(attrs);
     this.startTimes[slot] = hrTime(Date.now());
     this.reset(slot);
+    const kept = this.retired.get(key);
+    if (kept !== undefined) {
+      // A retired series returns: it continues from its values and start time (no reset).
+      this.retired.delete(key);
+      this.restore(slot, kept.values);
+      this.startTimes[slot] = kept.startTime;
+    }
     for (const [label, byValue] of this.index) indexSlot(byValue, attrs[label], slot);
     return slot;
   }
@@ -113,6 +132,40 @@ export abstract class SeriesStore {
     const slots = [...found];
     for (const slot of slots) this.release(slot);
     return slots.length;
+  }
+
+  /**
+   * Frees every slot whose `label` equals `value`, keeping each one's values (unexported) so that
+   * the series continues from them when its label tuple is used again; `dropRetired(value)`
+   * forgets them. Returns how many series were retired.
+   */
+  retireWhere(label: string, value: string): number {
+    if (!this.definition.labels.includes(label)) return 0;
+    const found = this.indexOf(label).get(value);
+    if (found === undefined) return 0;
+    const slots = [...found];
+    const keys = this.retiredBy.get(value) ?? [];
+    for (const slot of slots) {
+      const key = this.keys[slot] as string;
+      this.retired.set(key, { values: this.save(slot), startTime: this.startTimes[slot]! });
+      keys.push(key);
+      this.release(slot);
+    }
+    this.retiredBy.set(value, keys);
+    return slots.length;
+  }
+
+  /** Forgets the kept values of series retired for `value` that have not returned. */
+  dropRetired(value: string): void {
+    const keys = this.retiredBy.get(value);
+    if (keys === undefined) return;
+    this.retiredBy.delete(value);
+    for (const key of keys) this.retired.delete(key);
+  }
+
+  /** Series retired and kept (not yet returned or dropped). */
+  get retiredCount(): number {
+    return this.retired.size;
   }
 
   /** Frees every slot for which `keep` is false; returns how many. */
@@ -156,6 +209,20 @@ export abstract class SeriesStore {
 
   get seriesCount(): number {
     return this.slots.size;
+  }
+
+  /** Calls `fn` with every current series' slot and attributes, in slot order. */
+  forEachSeries(fn: (slot: number, attributes: Attributes) => void): void {
+    const attributes = this.attributes;
+    for (let slot = 0; slot < this.next; slot++) {
+      const attrs = attributes[slot];
+      if (attrs !== undefined) fn(slot, attrs);
+    }
+  }
+
+  /** The attributes of a current series' slot (the frozen object every export shares). */
+  protected attributesOf(slot: number): Attributes {
+    return this.attributes[slot] as Attributes;
   }
 
   /** The current series as OTel metric data (cumulative), or undefined when there are none. */
@@ -223,6 +290,9 @@ export abstract class SeriesStore {
 
   protected abstract resize(capacity: number): void;
   protected abstract reset(slot: number): void;
+  /** A copy of a slot's values, for `restore`. */
+  protected abstract save(slot: number): Float64Array;
+  protected abstract restore(slot: number, values: Float64Array): void;
   protected abstract valueOf(slot: number): number | Histogram;
   /** A family of `slots`, with copies of the values of its first `slots.used` slots. */
   protected abstract family(meta: FamilyMeta, slots: Slots): MetricFamily;
@@ -243,6 +313,12 @@ export class CounterStore extends SeriesStore {
   }
   protected reset(slot: number): void {
     this.values[slot] = 0;
+  }
+  protected save(slot: number): Float64Array {
+    return Float64Array.of(this.values[slot] as number);
+  }
+  protected restore(slot: number, values: Float64Array): void {
+    this.values[slot] = values[0] as number;
   }
   protected valueOf(slot: number): number {
     return this.values[slot] as number;
@@ -273,6 +349,12 @@ export class GaugeStore extends SeriesStore {
   }
   protected reset(slot: number): void {
     this.values[slot] = 0;
+  }
+  protected save(slot: number): Float64Array {
+    return Float64Array.of(this.values[slot] as number);
+  }
+  protected restore(slot: number, values: Float64Array): void {
+    this.values[slot] = values[0] as number;
   }
   protected valueOf(slot: number): number {
     return this.values[slot] as number;
@@ -315,8 +397,15 @@ export class HistogramStore extends SeriesStore {
     this.maxs = new Float64Array(this.capacity);
   }
 
+  /**
+   * Set while the instrument path is on: each recorded value also goes to an OTel sync histogram
+   * (OTel has no observable histogram, so bucket counts cannot be handed over at collection time).
+   */
+  mirror: ((value: number, attributes: Attributes) => void) | undefined;
+
   /** Records one value; non-finite or negative values are ignored (callers count them). */
   observe(slot: number, value: number): void {
+    if (this.mirror !== undefined) this.mirror(value, this.attributesOf(slot));
     const bounds = this.bounds;
     let i = 0;
     while (i < bounds.length && value > (bounds[i] as number)) i++;
@@ -341,6 +430,23 @@ export class HistogramStore extends SeriesStore {
     this.sums[slot] = 0;
     this.mins[slot] = Infinity;
     this.maxs[slot] = -Infinity;
+  }
+  /** Bucket counts, then sum, min and max. */
+  protected save(slot: number): Float64Array {
+    const w = this.width;
+    const saved = new Float64Array(w + 3);
+    saved.set(this.counts.subarray(slot * w, (slot + 1) * w));
+    saved[w] = this.sums[slot] as number;
+    saved[w + 1] = this.mins[slot] as number;
+    saved[w + 2] = this.maxs[slot] as number;
+    return saved;
+  }
+  protected restore(slot: number, values: Float64Array): void {
+    const w = this.width;
+    this.counts.set(values.subarray(0, w), slot * w);
+    this.sums[slot] = values[w] as number;
+    this.mins[slot] = values[w + 1] as number;
+    this.maxs[slot] = values[w + 2] as number;
   }
   protected valueOf(slot: number): Histogram {
     const { counts, count } = this.countsOf(slot);

@@ -11,8 +11,8 @@ import { CounterStore, HistogramStore, type SeriesStore } from './store.js';
 export abstract class TargetRecorder extends Recorder implements TargetListener {
   protected readonly labels: TargetLabels;
 
-  constructor(context: RecorderContext) {
-    super(context);
+  constructor(context: RecorderContext, recorderName: string) {
+    super(context, recorderName);
     this.labels = TargetLabels.of(context.targets);
     this.labels.subscribe(this);
   }

@@ -1,4 +1,4 @@
-import type { PublishingStats } from './aggregator.js';
+import type { PublishingStats, StatsSource } from './aggregator.js';
 
 export type OverallHealth = 'healthy' | 'degraded' | 'unhealthy';
 
@@ -21,6 +21,8 @@ export interface HealthReason {
 }
 
 export interface HealthReport {
+  /** The source of the statistics the verdict is drawn from. */
+  source: StatsSource;
   status: OverallHealth;
   /** System health score, 0–100. */
   score: number;
@@ -73,14 +75,17 @@ export function assessHealth(
     if (failedCount === available) unhealthy = true;
   }
 
+  // Counted from system.targets (every target, past the cardinality cap too); named from the
+  // listed ones (targets folded into `__overflow__` have no name of their own).
   const down = targets.filter((t) => t.health.status === 'unhealthy').map((t) => t.name);
-  if (down.length > 0) {
+  const downCount = Math.max(system.targets.unhealthy, down.length);
+  if (downCount > 0) {
     reasons.push({
       code: 'targets_unhealthy',
-      message: `${down.length} of ${system.targets.total} target(s) unhealthy`,
+      message: `${downCount} of ${system.targets.total} target(s) unhealthy`,
       targets: down,
     });
-    if (down.length === system.targets.total) unhealthy = true;
+    if (downCount >= system.targets.total) unhealthy = true;
   }
 
   const open = targets.filter((t) => t.circuitState === 'open').map((t) => t.name);
@@ -111,6 +116,7 @@ export function assessHealth(
   }
 
   return {
+    source: stats.source,
     status: unhealthy ? 'unhealthy' : reasons.length > 0 ? 'degraded' : 'healthy',
     score,
     reasons,

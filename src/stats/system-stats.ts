@@ -1,5 +1,6 @@
 import type { CollectorStatus, MetricsSnapshot } from '../snapshot/snapshot.js';
 import { label, mergeHistograms, type CumulativeState } from './deltas.js';
+import { droppedView, overflowView, type DroppedView, type OverflowView } from './dropped.js';
 import { systemHealthScore, type Slo, type SystemHealthScore } from './health-score.js';
 import {
   quantiles,
@@ -26,8 +27,25 @@ export interface QueueView {
   priorities: Record<string, PriorityQueueView>;
 }
 
+export interface TargetCounts {
+  total: number;
+  healthy: number;
+  degraded: number;
+  unhealthy: number;
+  unknown: number;
+}
+
 export interface SystemStats {
-  targets: { total: number; healthy: number; degraded: number; unhealthy: number; unknown: number };
+  /**
+   * Every target by health: the health monitor's own counts (`targets_by_health`, computed over
+   * all its targets, those folded past the cardinality cap included), plus targets only seen in
+   * recorder series (no health check: `unknown`).
+   */
+  targets: TargetCounts;
+  /** The targets folded into `__overflow__` past the cardinality cap. */
+  overflow: OverflowView;
+  /** What the library dropped since start (bad recorder arguments, invalid port values). */
+  dropped: DroppedView;
   jobs: JobCounts;
   /** succeeded / finished over the window, 0–1; null without jobs. */
   successRate: number | null;
@@ -80,10 +98,39 @@ export interface SystemInputs {
   slo: Slo;
 }
 
+/**
+ * Targets by health. The listed targets stop at the cardinality cap (the rest share one
+ * `__overflow__` series), so the health monitor's own counts are used where it reports them:
+ * with 800 targets, a cap of 500 and 300 unhealthy, availability is 500/800, not 500/500.
+ */
+function targetCounts(snapshot: MetricsSnapshot, targets: TargetStats[]): TargetCounts {
+  const counts: TargetCounts = { total: 0, healthy: 0, degraded: 0, unhealthy: 0, unknown: 0 };
+  const monitor = snapshot.series('targets_by_health');
+  if (monitor.length === 0) {
+    for (const t of targets) counts[t.health.status]++;
+  } else {
+    for (const s of monitor) {
+      const status = label(s.labels, 'status');
+      if (status in counts && status !== 'total') counts[status as keyof TargetCounts] += s.value;
+    }
+    const checked = new Set(
+      snapshot.series('target_health_status').map((s) => label(s.labels, 'target')),
+    );
+    for (const t of targets) if (!checked.has(t.name)) counts.unknown++;
+  }
+  counts.total = counts.healthy + counts.degraded + counts.unhealthy + counts.unknown;
+  return counts;
+}
+
 export function buildSystemStats(inputs: SystemInputs): SystemStats {
   const { snapshot, current, baseline, windows, targets, slo } = inputs;
-  const byHealth = { total: targets.length, healthy: 0, degraded: 0, unhealthy: 0, unknown: 0 };
-  for (const t of targets) byHealth[t.health.status]++;
+  const byHealth = targetCounts(snapshot, targets);
+  // Targets the health monitor reports (all of them, past the cap too); one only seen in job
+  // counters has no check to fail.
+  const monitored =
+    snapshot.series('targets_by_health').length > 0
+      ? snapshot.sum('targets_by_health')
+      : snapshot.series('target_health_status').length;
 
   const jobs: JobCounts = { succeeded: 0, failed: 0, dlq: 0, total: 0 };
   let latencyWindow: HistogramValue | undefined;
@@ -112,6 +159,8 @@ export function buildSystemStats(inputs: SystemInputs): SystemStats {
 
   return {
     targets: byHealth,
+    overflow: overflowView(snapshot, windows),
+    dropped: droppedView(snapshot),
     jobs,
     successRate,
     jobsPerSecond: seconds !== null && seconds > 0 ? jobs.total / seconds : null,
@@ -133,8 +182,7 @@ export function buildSystemStats(inputs: SystemInputs): SystemStats {
         windowSuccessRate: successRate,
         checkSuccessRate,
         healthyTargets: byHealth.healthy,
-        // Targets the health monitor reports; one only seen in job counters has no check to fail.
-        totalTargets: snapshot.series('target_health_status').length,
+        totalTargets: monitored,
         p95Seconds: latency.p95,
         utilization: queue?.utilization ?? null,
       },

@@ -1,3 +1,4 @@
+import { OVERFLOW_TARGET } from '../cardinality.js';
 import { CIRCUIT_STATE_VALUE, HEALTH_STATUS_VALUE } from '../catalog.js';
 import { estimateQuantile, type HistogramValue } from '../snapshot/histogram.js';
 import type { MetricsSnapshot } from '../snapshot/snapshot.js';
@@ -139,6 +140,8 @@ function targetNames(snapshot: MetricsSnapshot, windows: Map<string, TargetWindo
     }
   }
   names.delete('');
+  // Not a target: the series of every target past the cap (system.overflow describes it).
+  names.delete(OVERFLOW_TARGET);
   return [...names].sort();
 }
 
