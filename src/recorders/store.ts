@@ -64,7 +64,7 @@ export abstract class SeriesStore {
    * keys by the label value they were retired for.
    */
   private readonly retired = new Map<string, RetiredSeries>();
-  private readonly retiredBy = new Map<string, string[]>();
+  private readonly retiredBy = new Map<string, Set<string>>();
   private next = 0;
   private familyName: string | undefined;
   protected capacity = INITIAL_CAPACITY;
@@ -144,11 +144,12 @@ export abstract class SeriesStore {
     const found = this.indexOf(label).get(value);
     if (found === undefined) return 0;
     const slots = [...found];
-    const keys = this.retiredBy.get(value) ?? [];
+    // A set: a target that leaves and returns again and again re-adds the same keys.
+    const keys = this.retiredBy.get(value) ?? new Set<string>();
     for (const slot of slots) {
       const key = this.keys[slot] as string;
       this.retired.set(key, { values: this.save(slot), startTime: this.startTimes[slot]! });
-      keys.push(key);
+      keys.add(key);
       this.release(slot);
     }
     this.retiredBy.set(value, keys);

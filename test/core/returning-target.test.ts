@@ -67,6 +67,24 @@ describe('a target that leaves and comes back', () => {
     await pm.shutdown();
   });
 
+  it('stays exact for a target that flaps out and back many times', async () => {
+    const { pm, health } = pipeline();
+    for (let i = 0; i < 20; i++) {
+      health.targets = [targetHealth('flappy')];
+      await pm.collectAll();
+      jobs(pm, 'flappy', 1);
+      health.targets = [];
+      await pm.collectAll();
+    }
+    health.targets = [targetHealth('flappy')];
+    const back = await pm.collectAll();
+    expect(back.get('jobs_processed_total', { target: 'flappy', state: 'succeeded' })).toBe(20);
+    expect(
+      back.histogram('job_duration_seconds', { target: 'flappy', priority: 'high' })!.count,
+    ).toBe(20);
+    await pm.shutdown();
+  });
+
   it('starts from zero when it returns after the grace period', async () => {
     const { pm, health } = pipeline({ retiredTargetGraceMs: 20 });
     health.targets = [targetHealth('hook')];
