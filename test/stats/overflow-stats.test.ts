@@ -71,6 +71,12 @@ describe('stats above the cardinality cap', () => {
       expect(body.targets.map((t) => t.name)).not.toContain(OVERFLOW_TARGET);
       expect(body.system.dropped.recorderCalls.total).toBe(0);
 
+      const verdict = (await (
+        await fetch(`http://127.0.0.1:${port}/api/v2/publishing/health`)
+      ).json()) as { reasons: Array<{ code: string; message: string; targets?: string[] }> };
+      const down = verdict.reasons.find((r) => r.code === 'targets_unhealthy')!;
+      expect(down.message).toBe('300 of 800 target(s) unhealthy');
+
       const snapshot = await pm.collectAll();
       expect(snapshot.get('targets_overflowed')).toBe(300);
     } finally {
