@@ -9,11 +9,11 @@
 #   .backends/alertmanager/usr/bin/prometheus-alertmanager  Alertmanager 0.25 (bookworm package
 #   .backends/alertmanager/usr/bin/amtool                   `prometheus-alertmanager`)
 #
-# Debian's Alertmanager reads its default notification template from the fixed path
-# /usr/share/prometheus/alertmanager/default.tmpl and refuses every config without it
-# ("failed to parse templates"). Run as root, the script copies the template from the
-# extracted package to that path (the only file it writes outside .backends/, and only
-# when it is missing). Otherwise it says so and exits 1 with the command that fixes it
+# Debian's Alertmanager reads its notification templates from the fixed folder
+# /usr/share/prometheus/alertmanager/ (default.tmpl; email.tmpl too once it runs) and
+# refuses every config without them ("failed to parse templates"). Run as root, the
+# script copies the two templates from the extracted package there (the only files it
+# writes outside .backends/, and only when they are missing). Otherwise it says so and exits 1 with the command that fixes it
 # (`sudo cp ...`, or `apt-get install prometheus-alertmanager`).
 #
 # apt runs with a private sources list, private lists/cache folders and an empty
@@ -35,8 +35,9 @@ VICTORIA="$VM_DIR/usr/bin/victoria-metrics"
 AM_DIR="$BACKENDS/alertmanager"
 ALERTMANAGER="$AM_DIR/usr/bin/prometheus-alertmanager"
 AMTOOL="$AM_DIR/usr/bin/amtool"
-AM_TEMPLATE=/usr/share/prometheus/alertmanager/default.tmpl
-AM_TEMPLATE_SRC="$AM_DIR/usr/share/prometheus/alertmanager/default.tmpl"
+AM_TEMPLATE_DIR=/usr/share/prometheus/alertmanager
+AM_TEMPLATE_SRC="$AM_DIR/usr/share/prometheus/alertmanager"
+AM_TEMPLATES=(default.tmpl email.tmpl)
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 die() {
@@ -68,18 +69,26 @@ alertmanager_ok() {
   AM_V="$(version_of "$ALERTMANAGER")" && AMTOOL_V="$(version_of "$AMTOOL")"
 }
 
-# Puts Debian's default template where its Alertmanager build looks for it (see the header).
+am_templates_ok() {
+  local t
+  for t in "${AM_TEMPLATES[@]}"; do [[ -r "$AM_TEMPLATE_DIR/$t" ]] || return 1; done
+}
+
+# Puts Debian's templates where its Alertmanager build looks for them (see the header).
 install_am_template() {
-  [[ -r "$AM_TEMPLATE" ]] && return 0
-  [[ -r "$AM_TEMPLATE_SRC" ]] || die "$AM_TEMPLATE_SRC missing from the extracted package; delete $AM_DIR and rerun."
+  am_templates_ok && return 0
+  local t
+  for t in "${AM_TEMPLATES[@]}"; do
+    [[ -r "$AM_TEMPLATE_SRC/$t" ]] || die "$AM_TEMPLATE_SRC/$t missing from the extracted package; delete $AM_DIR and rerun."
+  done
   if [[ "$(id -u)" == 0 ]]; then
-    mkdir -p "$(dirname "$AM_TEMPLATE")"
-    cp "$AM_TEMPLATE_SRC" "$AM_TEMPLATE"
-    echo "backends.sh: installed Alertmanager's default template at $AM_TEMPLATE" >&2
+    mkdir -p "$AM_TEMPLATE_DIR"
+    for t in "${AM_TEMPLATES[@]}"; do cp "$AM_TEMPLATE_SRC/$t" "$AM_TEMPLATE_DIR/$t"; done
+    echo "backends.sh: installed Alertmanager's templates in $AM_TEMPLATE_DIR" >&2
     return 0
   fi
-  die "Debian's Alertmanager needs $AM_TEMPLATE (fixed path); as a non-root user run:
-  sudo mkdir -p $(dirname "$AM_TEMPLATE") && sudo cp $AM_TEMPLATE_SRC $AM_TEMPLATE
+  die "Debian's Alertmanager needs ${AM_TEMPLATES[*]} in $AM_TEMPLATE_DIR (fixed path); as a non-root user run:
+  sudo mkdir -p $AM_TEMPLATE_DIR && sudo cp $AM_TEMPLATE_SRC/*.tmpl $AM_TEMPLATE_DIR/
 (or: sudo apt-get install prometheus-alertmanager), then rerun this script."
 }
 
@@ -93,7 +102,7 @@ print_versions() {
 }
 
 # Fast path (no lock, no apt): everything is there and runs.
-if prometheus_ok && victoria_ok && alertmanager_ok && [[ -r "$AM_TEMPLATE" ]]; then
+if prometheus_ok && victoria_ok && alertmanager_ok && am_templates_ok; then
   print_versions
   exit 0
 fi

@@ -9,6 +9,17 @@ export interface DemoConfig {
   /** Extra generated webhook targets, for scale runs. */
   extraTargets: number;
   chaos: boolean;
+  /** Multiplies the chaos timeline (2: every fault twice as long). */
+  chaosScale: number;
+  /** Chaos cycles to run; undefined: until stopped. */
+  chaosCycles: number | undefined;
+  /** Tuning, mainly for tests that must see slow-moving alerts in seconds. */
+  healthIntervalSeconds: number;
+  refreshIntervalSeconds: number;
+  dlqReplayIntervalSeconds: number;
+  collectorTimeoutMs: number;
+  /** Print a line per delivered alert whose alertname matches; undefined: none. */
+  logDeliveries: RegExp | undefined;
   metricsPort: number;
   statsPort: number;
   /**
@@ -32,7 +43,9 @@ export const USAGE = `Usage: tsx examples/alert-publisher/main.ts [options]
   --duration <s>       run for s seconds (default: until Ctrl-C)          env DEMO_DURATION
   --rate <n>           alerts per second (default 5)                       env DEMO_RATE
   --targets <n>        add n generated webhook targets (scale runs)        env DEMO_EXTRA_TARGETS
-  --chaos              loop a 60 s failure scenario                        env DEMO_CHAOS=1
+  --chaos              loop a 120 s failure scenario (chaos.ts)            env DEMO_CHAOS=1
+  --chaos-scale <f>    stretch (>1) or shrink (<1) the chaos timeline (default 1)
+  --chaos-cycles <n>   run the chaos scenario n times, then stay healthy (default: loop)
   --metrics-port <p>   Prometheus port (default 9464)                      env OTEL_EXPORTER_PROMETHEUS_PORT
   --stats-port <p>     stats API port (default 8080)                       env DEMO_STATS_PORT
   --intake-port <p>    Alertmanager webhook intake port (default 9097, or  env DEMO_INTAKE_PORT
@@ -44,6 +57,12 @@ export const USAGE = `Usage: tsx examples/alert-publisher/main.ts [options]
   --view-interval <s>  live view refresh (default 5)
   --workers <n>        delivery workers (default 16)
   --seed <n>           alert stream seed (default 57)
+  --health-interval <s>      target health probe interval (default 5)
+  --refresh-interval <s>     target refresh interval (default 30)
+  --dlq-replay-interval <s>  DLQ replay interval (default 10)
+  --collector-timeout <ms>   per-collector timeout of the telemetry (default 1000)
+  --log-deliveries <regex>   print "delivered <status> <alertname> <fingerprint> -> <target>"
+                             for each delivered alert whose alertname matches
   --quiet              no live view, only start/stop lines and errors
   --help`;
 
@@ -62,6 +81,13 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): DemoC
         rate: { type: 'string' },
         targets: { type: 'string' },
         chaos: { type: 'boolean' },
+        'chaos-scale': { type: 'string' },
+        'chaos-cycles': { type: 'string' },
+        'health-interval': { type: 'string' },
+        'refresh-interval': { type: 'string' },
+        'dlq-replay-interval': { type: 'string' },
+        'collector-timeout': { type: 'string' },
+        'log-deliveries': { type: 'string' },
         'metrics-port': { type: 'string' },
         'stats-port': { type: 'string' },
         'intake-port': { type: 'string' },
@@ -108,6 +134,16 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): DemoC
   if (instance !== undefined && instance.trim() === '')
     throw new UsageError('--instance must not be empty');
 
+  let logDeliveries: RegExp | undefined;
+  if (values['log-deliveries'] !== undefined) {
+    try {
+      logDeliveries = new RegExp(values['log-deliveries']);
+    } catch (error) {
+      throw new UsageError(`--log-deliveries: ${(error as Error).message}`);
+    }
+  }
+  const cycles = values['chaos-cycles'];
+
   const optionalPort = (flag: string, raw: string | undefined): number | undefined =>
     raw === undefined || raw === '' ? undefined : port(flag, raw, 0);
 
@@ -120,6 +156,23 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): DemoC
     ratePerSecond: number('rate', values.rate ?? env.DEMO_RATE, 5),
     extraTargets: number('targets', values.targets ?? env.DEMO_EXTRA_TARGETS, 0, { integer: true }),
     chaos: values.chaos ?? env.DEMO_CHAOS === '1',
+    chaosScale: number('chaos-scale', values['chaos-scale'], 1, { min: 0.01 }),
+    chaosCycles:
+      cycles === undefined
+        ? undefined
+        : number('chaos-cycles', cycles, 1, { integer: true, min: 1 }),
+    healthIntervalSeconds: number('health-interval', values['health-interval'], 5, { min: 0.1 }),
+    refreshIntervalSeconds: number('refresh-interval', values['refresh-interval'], 30, {
+      min: 0.1,
+    }),
+    dlqReplayIntervalSeconds: number('dlq-replay-interval', values['dlq-replay-interval'], 10, {
+      min: 0.1,
+    }),
+    collectorTimeoutMs: number('collector-timeout', values['collector-timeout'], 1000, {
+      integer: true,
+      min: 1,
+    }),
+    logDeliveries,
     metricsPort: port(
       'metrics-port',
       values['metrics-port'] ?? env.OTEL_EXPORTER_PROMETHEUS_PORT,

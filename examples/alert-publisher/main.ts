@@ -7,9 +7,12 @@
 import { hostname } from 'node:os';
 import { ChaosScenario } from './chaos.js';
 import { USAGE, UsageError, generatedWebhookTargets, parseCli, type DemoConfig } from './cli.js';
+import { AlertStorm } from './faults/alert-storm.js';
+import { PortFaults } from './faults/port-faults.js';
 import { IntakeClient } from './intake/intake-client.js';
 import { DEFAULT_INTAKE_PORT, IntakeServer } from './intake/intake-server.js';
 import { AlertGenerator } from './pipeline/alert-generator.js';
+import type { Job } from './pipeline/job.js';
 import { AlertPipeline, type PipelineLog } from './pipeline/pipeline.js';
 import { PipelineViewSource } from './pipeline-view.js';
 import { BuiltinTargets } from './targets/builtin-targets.js';
@@ -49,8 +52,14 @@ async function run(config: DemoConfig): Promise<void> {
     extraTargets: generatedWebhookTargets(config.extraTargets),
     resolveBuiltin: async (ref, spec) => (await builtins.resolve(ref, spec.name, spec.auth)).url,
     workers: config.workers,
+    health: { intervalMs: config.healthIntervalSeconds * 1000 },
+    refresh: { intervalMs: config.refreshIntervalSeconds * 1000 },
+    dlq: { replayIntervalMs: config.dlqReplayIntervalSeconds * 1000 },
     log,
+    ...(config.logDeliveries && { onDelivered: deliveryLine(config.logDeliveries) }),
   });
+  // The telemetry reads the subsystems through these, so chaos can make a port hang or throw.
+  const portFaults = new PortFaults();
   let telemetry: Telemetry | undefined;
   const intake = new IntakeServer({
     port: config.intakePort ?? DEFAULT_INTAKE_PORT,
@@ -67,7 +76,7 @@ async function run(config: DemoConfig): Promise<void> {
     (alert) => client.post(alert),
   );
   try {
-    telemetry = await wireTelemetry(pipeline.ports, pipeline, {
+    telemetry = await wireTelemetry(portFaults.wrap(pipeline.ports), pipeline, {
       serviceName: 'alert-publisher-demo',
       // A free metrics port (0) is not known yet: the process id keeps the name unique instead.
       instanceId:
@@ -75,6 +84,7 @@ async function run(config: DemoConfig): Promise<void> {
         `${hostname()}:${config.metricsPort === 0 ? `pid${process.pid}` : config.metricsPort}`,
       metricsPort: config.metricsPort,
       statsPort: config.statsPort,
+      collectorTimeoutMs: config.collectorTimeoutMs,
       queueDepths: new PipelineViewSource(pipeline, generator),
     });
   } catch (error) {
@@ -100,9 +110,19 @@ async function run(config: DemoConfig): Promise<void> {
 
   const chaos = config.chaos
     ? new ChaosScenario(
-        () => pipeline.discovery.targets,
-        (name) => builtins.serverOf(name),
-        (message) => log(message, 'info'),
+        {
+          targets: () => pipeline.discovery.targets,
+          serverOf: (name) => builtins.serverOf(name),
+          ports: portFaults,
+          discovery: pipeline.discovery,
+          storm: new AlertStorm((alert) => client.post(alert)),
+          // Printed in quiet mode too: the scenario's timeline is what a run is read against.
+          log: (message) => (view ? view.note(message) : console.log(message)),
+        },
+        {
+          scale: config.chaosScale,
+          ...(config.chaosCycles !== undefined && { cycles: config.chaosCycles }),
+        },
       )
     : undefined;
 
@@ -171,6 +191,16 @@ async function printStartup(
   console.log(endpoints.length > 0 ? `telemetry: ${endpoints.join('  ')}` : 'telemetry: none');
   for (const line of extraLines) console.log(line);
   if (config.quiet) console.log('running quietly; Ctrl-C to stop');
+}
+
+/** One stdout line per delivered alert whose name matches (`--log-deliveries`). */
+function deliveryLine(match: RegExp): (job: Job) => void {
+  return ({ alert, target }) => {
+    if (match.test(alert.labels.alertname))
+      console.log(
+        `delivered ${alert.status} ${alert.labels.alertname} ${alert.fingerprint} -> ${target}`,
+      );
+  };
 }
 
 main().catch((error: unknown) => {

@@ -20,6 +20,8 @@ export interface TelemetryOptions {
   metricsPort: number;
   /** Stats API port (127.0.0.1). */
   statsPort: number;
+  /** Per-collector timeout, ms. */
+  collectorTimeoutMs: number;
   /** `service.instance.id` resource attribute: on every OTLP series and in `target_info`. */
   instanceId: string;
   /** Where the live view takes per-target queue depth (the stats API has none). */
@@ -52,6 +54,7 @@ export async function wireTelemetry(
     serviceName: process.env['OTEL_SERVICE_NAME'] ?? options.serviceName,
     sources: ports,
     resourceAttributes: { 'service.instance.id': options.instanceId },
+    collectorTimeoutMs: options.collectorTimeoutMs,
     prometheus: { host: '127.0.0.1', port: options.metricsPort },
   });
   let stats: StatsServer;

@@ -1,6 +1,7 @@
 /**
- * Real metric backends for integration tests: Prometheus 2.42 / promtool and
- * VictoriaMetrics, provisioned by `bash scripts/backends.sh` into `.backends/`.
+ * Real metric backends for integration tests: Prometheus 2.42 / promtool,
+ * VictoriaMetrics and Alertmanager 0.25 / amtool, provisioned by `bash scripts/backends.sh`
+ * into `.backends/`.
  *
  * Usage in a test file:
  *   const vmBin = requireBackend('victoria-metrics');
@@ -24,7 +25,17 @@ export const BACKEND_PATHS = {
   prometheus: join(BACKENDS_DIR, 'prometheus', 'usr', 'bin', 'prometheus'),
   promtool: join(BACKENDS_DIR, 'prometheus', 'usr', 'bin', 'promtool'),
   'victoria-metrics': join(BACKENDS_DIR, 'victoria-metrics', 'usr', 'bin', 'victoria-metrics'),
+  alertmanager: join(BACKENDS_DIR, 'alertmanager', 'usr', 'bin', 'prometheus-alertmanager'),
+  amtool: join(BACKENDS_DIR, 'alertmanager', 'usr', 'bin', 'amtool'),
 } as const;
+
+/**
+ * Debian's Alertmanager reads its templates from this fixed folder and rejects every config
+ * without them; `scripts/backends.sh` puts them there when run as root.
+ */
+export const ALERTMANAGER_TEMPLATES = ['default.tmpl', 'email.tmpl'].map((t) =>
+  join('/usr/share/prometheus/alertmanager', t),
+);
 
 export type BackendName = keyof typeof BACKEND_PATHS;
 
@@ -42,6 +53,12 @@ function isExecutable(path: string): boolean {
 }
 
 export function missingBackendMessage(name: BackendName): string {
+  if ((name === 'alertmanager' || name === 'amtool') && isExecutable(BACKEND_PATHS[name]))
+    return (
+      `BACKEND MISSING: ${ALERTMANAGER_TEMPLATES.join(', ')} (Debian's Alertmanager needs its ` +
+      `templates there). Run \`bash scripts/backends.sh\` as root, or copy them from ` +
+      `${join(BACKENDS_DIR, 'alertmanager', 'usr', 'share', 'prometheus', 'alertmanager')}.`
+    );
   return (
     `BACKEND MISSING: ${name} not found at ${BACKEND_PATHS[name]}. ` +
     `Run \`bash scripts/backends.sh\` at the repo root to provision it.`
@@ -57,7 +74,7 @@ const warned = new Set<BackendName>();
  */
 export function requireBackend(name: BackendName): string | undefined {
   const path = BACKEND_PATHS[name];
-  if (isExecutable(path)) return path;
+  if (isExecutable(path) && backendUsable(name)) return path;
   const message = missingBackendMessage(name);
   if (process.env.CI === 'true') {
     throw new Error(`${message} (CI=true: refusing to skip)`);
@@ -69,9 +86,13 @@ export function requireBackend(name: BackendName): string | undefined {
   return undefined;
 }
 
+function backendUsable(name: BackendName): boolean {
+  return (name !== 'alertmanager' && name !== 'amtool') || ALERTMANAGER_TEMPLATES.every(existsSync);
+}
+
 function binaryOrThrow(name: BackendName): string {
   const path = BACKEND_PATHS[name];
-  if (!isExecutable(path)) throw new Error(missingBackendMessage(name));
+  if (!isExecutable(path) || !backendUsable(name)) throw new Error(missingBackendMessage(name));
   return path;
 }
 
@@ -358,6 +379,8 @@ export interface StartPrometheusOptions {
   ruleFiles?: string[];
   /** job label of the first (scheme, path) group; further groups get `${jobName}_N`. */
   jobName?: string;
+  /** Alertmanagers (`host:port`) the rules' alerts are sent to. */
+  alertmanagers?: string[];
   extraArgs?: string[];
   timeoutMs?: number;
 }
@@ -395,6 +418,9 @@ export function startPrometheus(options: StartPrometheusOptions): Promise<Runnin
       evaluation_interval: interval,
     },
     rule_files: (options.ruleFiles ?? []).map((f) => resolve(f)),
+    ...(options.alertmanagers !== undefined && {
+      alerting: { alertmanagers: [{ static_configs: [{ targets: options.alertmanagers }] }] },
+    }),
     scrape_configs: groupTargets(options.scrapeTargets).map((g, i) => ({
       job_name: i === 0 ? jobName : `${jobName}_${i}`,
       scheme: g.scheme,
@@ -416,5 +442,39 @@ export function startPrometheus(options: StartPrometheusOptions): Promise<Runnin
     '/-/ready',
     options.timeoutMs ?? 15_000,
     (dir) => writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify(config, null, 2)),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Alertmanager
+
+export interface StartAlertmanagerOptions {
+  /** alertmanager.yml content (YAML or JSON). */
+  config: string;
+  extraArgs?: string[];
+  timeoutMs?: number;
+}
+
+/**
+ * Alertmanager 0.25 on 127.0.0.1:<free port>, without clustering (no gossip port). Alerts are
+ * posted to `${url}/api/v2/alerts`; what it holds is at `GET ${url}/api/v2/alerts`.
+ */
+export function startAlertmanager(options: StartAlertmanagerOptions): Promise<RunningBackend> {
+  const bin = binaryOrThrow('alertmanager');
+  return startBackend(
+    'alertmanager',
+    bin,
+    (port, dir) => [
+      `--config.file=${join(dir, 'alertmanager.yml')}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      `--web.external-url=http://127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+      ...(options.extraArgs ?? []),
+    ],
+    '/-/ready',
+    options.timeoutMs ?? 15_000,
+    (dir) => writeFileSync(join(dir, 'alertmanager.yml'), options.config),
   );
 }

@@ -40,6 +40,8 @@ export interface DeliveryOptions {
   retry: RetryPolicy;
   /** Replays per DLQ entry before it is dropped. */
   maxReplays: number;
+  /** Told of every alert a target accepted (first delivery or DLQ replay). */
+  onDelivered?: (job: Job) => void;
 }
 
 export class Delivery {
@@ -161,6 +163,7 @@ export class Delivery {
     try {
       await runtime.publisher.publish(job.alert, signal);
       runtime.breaker.recordSuccess();
+      this.options.onDelivered?.(job);
     } catch (error) {
       // A permanent error is still an answer: the target is up, the request was wrong.
       if (error instanceof PublishError && error.errorType === 'permanent')

@@ -79,6 +79,8 @@ export interface PipelineOptions {
   dlq?: Partial<DlqOptions>;
   /** Operational events worth a line (target added, circuit opened, refresh failed). */
   log?: PipelineLog;
+  /** Told of every alert a target accepted (first delivery or DLQ replay). */
+  onDelivered?: (job: Job) => void;
 }
 
 const DEFAULT_QUEUE_CAPACITY: Record<Priority, number> = { high: 500, medium: 1_000, low: 2_000 };
@@ -116,6 +118,7 @@ export class AlertPipeline {
   private replaying: Promise<void> | undefined;
   private accepting = false;
   private nextJobId = 1;
+  private lastInvalid = '';
 
   constructor(options: PipelineOptions) {
     this.recorders = { ...(options.recorders ?? noopRecorders()) };
@@ -153,6 +156,7 @@ export class AlertPipeline {
       stats: this.stats,
       retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
       maxReplays: this.dlqOptions.maxReplays,
+      ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}),
     });
     this.workers = new WorkerPool(this.queue, options.workers ?? 16, async (job, signal) => {
       const state = await this.delivery.process(job, signal);
@@ -287,7 +291,11 @@ export class AlertPipeline {
     try {
       const { targets, invalid } = await this.discovery.discover();
       this.applyTargets(targets);
-      for (const reason of invalid) this.log(`invalid target skipped: ${reason}`, 'warn');
+      // Once per change of the invalid set, not on every refresh of the same file.
+      const invalidKey = invalid.join('\n');
+      if (invalidKey !== this.lastInvalid)
+        for (const reason of invalid) this.log(`invalid target skipped: ${reason}`, 'warn');
+      this.lastInvalid = invalidKey;
       return {
         discovered: targets.length + invalid.length,
         valid: targets.length,

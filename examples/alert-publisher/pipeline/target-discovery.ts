@@ -49,6 +49,7 @@ export class TargetDiscovery implements TargetDiscoveryManager {
   private lastDiscovery: Date | undefined;
   /** Discoveries that failed outright (file unreadable or malformed); invalid entries count in invalidTargets. */
   private errors = 0;
+  private sourceFault: string | undefined;
 
   constructor(private readonly options: DiscoveryOptions) {}
 
@@ -122,7 +123,16 @@ export class TargetDiscovery implements TargetDiscoveryManager {
     return this.current;
   }
 
+  /**
+   * Makes every discovery fail as if the targets source were unreachable (the chaos scenario's
+   * "refresh failing"); undefined restores it. The live targets stay as last discovered.
+   */
+  failSource(reason: string | undefined): void {
+    this.sourceFault = reason;
+  }
+
   private async load(): Promise<unknown[]> {
+    if (this.sourceFault !== undefined) throw new DiscoveryError('read', this.sourceFault);
     let text: string;
     try {
       text = await readFile(this.options.file, 'utf8');
