@@ -1,5 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FleetStatsSource, StatsEntry } from '../fleet/fleet-stats.js';
 import type { MaybePromise } from '../sources.js';
 import { StatsAggregator } from '../stats/aggregator.js';
 import { assessHealth, type HealthReportOptions } from '../stats/health-report.js';
@@ -34,8 +35,16 @@ export type StatsRequestHandler = (
 ) => void;
 
 export interface StatsHandlerOptions {
-  /** Where snapshots come from: a PublishingMetricsCollector or anything with `collectAll()`. */
-  source: SnapshotSource;
+  /**
+   * Where snapshots come from: a PublishingMetricsCollector or anything with `collectAll()`.
+   * May be omitted with `fleet` (then `/snapshot` is 404 `not_configured`).
+   */
+  source?: SnapshotSource;
+  /**
+   * Answers `/stats`, `/stats/{target}`, `/health`, `/trends` (and so the status page) for the
+   * whole fleet from a Prometheus-compatible backend instead of this process's snapshots.
+   */
+  fleet?: FleetStatsSource;
   /** Computes the statistics; one is created with default options when absent. */
   aggregator?: StatsAggregator;
   /**
@@ -90,8 +99,10 @@ function normalizeBase(path: string): string {
  * snapshot and turns every failure into a JSON error; nothing a client sends reaches a 500.
  */
 export function createStatsHandler(options: StatsHandlerOptions): StatsRequestHandler {
-  if (typeof options?.source?.collectAll !== 'function') {
-    throw new TypeError('createStatsHandler needs a source with collectAll()');
+  const fleet = options?.fleet;
+  const local = options?.source;
+  if (typeof local?.collectAll !== 'function' && (fleet === undefined || local !== undefined)) {
+    throw new TypeError('createStatsHandler needs a source with collectAll() (or a fleet source)');
   }
   const base = normalizeBase(options.basePath ?? DEFAULT_BASE_PATH);
   const metricsPath = options.metricsPath ?? '/metrics';
@@ -102,7 +113,7 @@ export function createStatsHandler(options: StatsHandlerOptions): StatsRequestHa
   // request. Observing a snapshot twice is harmless: states closer than the spacing are skipped.
   trends?.onRecord((snapshot) => aggregator.observe(snapshot));
   const cache = new StatsCache(
-    options.source,
+    local ?? { collectAll: () => Promise.reject(notFound('no local source', 'not_configured')) },
     aggregator,
     options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
   );
@@ -110,16 +121,19 @@ export function createStatsHandler(options: StatsHandlerOptions): StatsRequestHa
   const checkHost = hostCheck(options.allowedHosts);
   const servesPage = options.statusPage !== false;
 
-  const json = async (
+  const json = async <E extends StatsEntry>(
     req: IncomingMessage,
     res: ServerResponse,
     key: string,
-    render: (entry: CachedStats) => { status: number; body: string },
+    render: (entry: E) => { status: number; body: string },
+    load: () => Promise<E> = () => (fleet?.get() ?? cache.get()) as Promise<E>,
   ) => {
-    let entry: CachedStats;
+    let entry: E;
     try {
-      entry = await cache.get();
+      entry = await load();
     } catch (err) {
+      // The fleet's 503 names the backend's failure; a missing local source is a 404.
+      if (err instanceof HttpError) throw err;
       diag.warn('otel-publishing-metrics: stats API could not collect metrics', err);
       throw new HttpError(503, 'unavailable', 'metrics collection failed; try again');
     }
@@ -131,7 +145,7 @@ export function createStatsHandler(options: StatsHandlerOptions): StatsRequestHa
   };
 
   let trendsAnswer: { report: object; answer: EncodedJson } | undefined;
-  const page = statusPageHtml(options.statusPageRefreshMs ?? 5000);
+  const page = statusPageHtml(options.statusPageRefreshMs ?? 5000, trends !== undefined);
   const statusPage: Route = async (req, res, url) => {
     allowOnly(url.query, []);
     if (options.statusPage === false)
@@ -145,20 +159,25 @@ export function createStatsHandler(options: StatsHandlerOptions): StatsRequestHa
     '/': statusPage,
     '/snapshot': (req, res, url) => {
       allowOnly(url.query, []);
-      return json(req, res, 'snapshot', (e) => ({
-        status: 200,
-        body: JSON.stringify(e.snapshot.toJSON()),
-      }));
+      return json(
+        req,
+        res,
+        'snapshot',
+        (e: CachedStats) => ({ status: 200, body: JSON.stringify(e.snapshot.toJSON()) }),
+        () => cache.get(),
+      );
     },
     '/stats': (req, res, url) => {
       const q = parseStatsQuery(url.query);
       const key = `stats ${JSON.stringify(q)}`;
       return json(req, res, key, (e) => {
         const { total, page } = selectTargets(e.stats.targets, q);
-        const { timestamp, window, system } = e.stats;
+        const { source, fleet: replicas, timestamp, window, system } = e.stats;
         return {
           status: 200,
           body: derivedJson({
+            source,
+            fleet: replicas,
             timestamp,
             window,
             system,
@@ -179,6 +198,7 @@ export function createStatsHandler(options: StatsHandlerOptions): StatsRequestHa
     },
     '/trends': async (req, res, url) => {
       allowOnly(url.query, []);
+      if (fleet !== undefined) return sendEncoded(req, res, await fleet.trendsAnswer());
       if (trends === undefined) {
         throw notFound('trends are not enabled on this server', 'not_configured');
       }
@@ -206,8 +226,8 @@ export function createStatsHandler(options: StatsHandlerOptions): StatsRequestHa
       if (target === undefined) {
         throw notFound(`unknown target '${name.slice(0, 200)}'`, 'target_not_found');
       }
-      const { timestamp, window } = e.stats;
-      return { status: 200, body: derivedJson({ timestamp, window, target }) };
+      const { source, timestamp, window } = e.stats;
+      return { status: 200, body: derivedJson({ source, timestamp, window, target }) };
     });
   };
 

@@ -35,7 +35,16 @@ export interface StatsWindow {
   basis: 'window' | 'since_start';
 }
 
+/**
+ * Where statistics come from: `local`, this process's snapshots; `prometheus`, a
+ * Prometheus-compatible query API holding every replica (the fleet).
+ */
+export type StatsSource = 'local' | 'prometheus';
+
 export interface PublishingStats {
+  source: StatsSource;
+  /** With `source: 'prometheus'`: how many replicas the backend holds data of. */
+  fleet?: { replicas: number };
   /** ISO time of the snapshot the stats come from. */
   timestamp: string;
   window: StatsWindow;
@@ -84,6 +93,7 @@ export class StatsAggregator {
       slo: this.slo,
     });
     return {
+      source: 'local',
       timestamp: snapshot.timestamp.toISOString(),
       window: {
         requestedSeconds: this.windowMs / 1000,

@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import type { StatsSource } from './aggregator.js';
 import { estimateQuantile } from '../snapshot/histogram.js';
 import type { MetricsSnapshot } from '../snapshot/snapshot.js';
 import { captureState, type CumulativeState } from './deltas.js';
@@ -121,6 +122,8 @@ export interface TargetTrends {
 }
 
 export interface TrendsReport {
+  /** `local` for this process's recorded snapshots, `prometheus` for a fleet backend's. */
+  source: StatsSource;
   /** ISO time of the newest point, null before the first. */
   timestamp: string | null;
   /** Recorded intervals (the first snapshot only sets the baseline and is not counted). */
@@ -285,6 +288,7 @@ export class TrendsDetector {
     const newest = all[all.length - 1];
     const s = this.s;
     const report: TrendsReport = {
+      source: 'local',
       timestamp: newest === undefined ? null : new Date(newest.at).toISOString(),
       points: points.length,
       capacity: this.capacity,
