@@ -145,7 +145,7 @@ export function createStatsHandler(options: StatsHandlerOptions): StatsRequestHa
   };
 
   let trendsAnswer: { report: object; answer: EncodedJson } | undefined;
-  const page = statusPageHtml(options.statusPageRefreshMs ?? 5000, trends !== undefined);
+  const page = statusPageHtml(options.statusPageRefreshMs ?? 5000);
   const statusPage: Route = async (req, res, url) => {
     allowOnly(url.query, []);
     if (options.statusPage === false)

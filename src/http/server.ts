@@ -6,6 +6,7 @@ import { bindHost } from './bind-options.js';
 import { limitConnections, type ConnectionLimits } from './connection-limits.js';
 import { errorBody } from './errors.js';
 import { createStatsHandler, type StatsHandlerOptions } from './handler.js';
+import { SECURITY_HEADER_LINES } from './security-headers.js';
 
 export interface StatsServerOptions extends Omit<StatsHandlerOptions, 'trends'>, ConnectionLimits {
   /** Interface to bind (default 127.0.0.1: stats stay local unless exposed on purpose). */
@@ -55,7 +56,7 @@ function answerClientError(
   // An answer to HEAD carries no body: a client reads one as a broken next response.
   const head = err.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
   socket.end(
-    `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\n${SECURITY_HEADER_LINES}` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`,
   );
 }
