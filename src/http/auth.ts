@@ -27,7 +27,7 @@ export function assertBearerToken(token: unknown, option = 'token'): string {
   }
   if (!TOKEN68.test(token)) {
     const bad = [...token].find((c) => !/[A-Za-z0-9\-._~+/=]/.test(c)) ?? '=';
-    const shown = /^[\x21-\x7e]$/.test(bad)
+    const shown = /^[\x20-\x7e]$/.test(bad)
       ? `'${bad}'`
       : `U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
     throw new TypeError(

@@ -145,7 +145,10 @@ export function createStatsHandler(options: StatsHandlerOptions): StatsRequestHa
   };
 
   let trendsAnswer: { report: object; answer: EncodedJson } | undefined;
-  const page = statusPageHtml(options.statusPageRefreshMs ?? 5000);
+  const page = statusPageHtml(
+    options.statusPageRefreshMs ?? 5000,
+    trends !== undefined || fleet !== undefined,
+  );
   const statusPage: Route = async (req, res, url) => {
     allowOnly(url.query, []);
     if (options.statusPage === false)

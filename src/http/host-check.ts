@@ -6,11 +6,13 @@ import { HttpError } from './errors.js';
  * Which `Host` headers the stats API answers: `'*'` for any, or a list of host names (`name`
  * matches on any port, `name:port` on that port only; IPv6 in brackets). A list always includes
  * the address the connection arrived at (its IP literal, and `localhost`, `127.0.0.1`, `[::1]`
- * when that address is loopback) with the local port.
+ * when that address is loopback), on any port.
  *
  * The reason is DNS rebinding: a web page on `evil.example` whose name is re-pointed at 127.0.0.1
  * can read a local API with no token, and its requests carry `Host: evil.example:PORT`. Refusing
- * names the server was not told about closes that; IP literals cannot be rebound.
+ * names the server was not told about closes that; IP literals and `localhost` cannot be rebound,
+ * and the port is not what makes a name safe, so implicit names are accepted with any port (a
+ * proxy on the same host may forward `Host: localhost` to another port).
  */
 export type AllowedHosts = '*' | readonly string[];
 
@@ -77,7 +79,7 @@ export function hostCheck(
         return;
       }
       const local = req.socket.localAddress;
-      if (local !== undefined && port === req.socket.localPort) {
+      if (local !== undefined) {
         if (host.name === hostForm(local)) return;
         if (isLoopback(local) && LOOPBACK_NAMES.includes(host.name)) return;
       }

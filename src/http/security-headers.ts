@@ -23,3 +23,8 @@ export function setSecurityHeaders(res: ServerResponse, contentSecurityPolicy?: 
     res.setHeader('Content-Security-Policy', contentSecurityPolicy);
   }
 }
+
+/** The same headers as raw header lines (each ending in CRLF), for answers written to a socket. */
+export const SECURITY_HEADER_LINES = Object.entries(API_SECURITY_HEADERS)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');

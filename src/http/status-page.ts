@@ -171,7 +171,9 @@ function askForToken(message) {
 async function refresh() {
   try {
     const [stats, health, trends] = await Promise.all([
-      get('/stats?limit=1000&sort=score'), get('/health'), get('/trends').catch(() => undefined),
+      get('/stats?limit=1000&sort=score'), get('/health'),
+      // Asked only of a server that has trends: a 404 on every poll would fill the console.
+      document.body.dataset.trends === 'true' ? get('/trends').catch(() => undefined) : undefined,
     ]);
     render(stats, health, trends);
     document.getElementById('auth').hidden = true;
@@ -218,8 +220,8 @@ export const STATUS_PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** The page, with the poll interval in milliseconds. */
-export function statusPageHtml(refreshMs: number): string {
+/** The page, with the poll interval in milliseconds and whether the server answers `/trends`. */
+export function statusPageHtml(refreshMs: number, trends = true): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -229,7 +231,7 @@ export function statusPageHtml(refreshMs: number): string {
 <link rel="icon" href="data:,">
 <style>${STYLE}</style>
 </head>
-<body data-refresh-ms="${Math.max(500, Math.floor(refreshMs))}">
+<body data-refresh-ms="${Math.max(500, Math.floor(refreshMs))}" data-trends="${trends}">
 <h1>Alert publishing</h1>
 <div id="status" class="muted">loading…</div>
 <div id="error"></div>

@@ -23,7 +23,24 @@ export interface ClientRequest {
   /** A plain route of ours without query or encoding: on a token server, auth decides. */
   plainRoute: boolean;
   auth: AuthCase;
+  /** A Host header naming another server (DNS rebinding) or no valid host: 421 on the stats API. */
+  foreignHost: boolean;
 }
+
+/** Hosts a rebinding page or a confused client would send; none is the server's own address. */
+const FOREIGN_HOSTS = [
+  'evil.example',
+  'evil.example:8080',
+  'rebind.attacker.test',
+  '127.0.0.1.nip.io',
+  'localhost.evil.example',
+  '[::2]',
+  '[fe80::1]:8080',
+  '10.0.0.1',
+  'a b',
+  'http://127.0.0.1/',
+  'x'.repeat(300),
+];
 
 const ROUTES = [
   '/metrics',
@@ -202,6 +219,8 @@ export function clientRequest(rng: Rng, token: string): ClientRequest {
   if (rng.chance(0.05)) headers['accept'] = chars(rng, HEADER_VALUE_CHARS, 50).trim();
   const { auth, header } = authHeader(rng, token);
   if (header !== undefined) headers['authorization'] = header;
+  const foreignHost = rng.chance(0.08);
+  if (foreignHost) headers['host'] = rng.pick(FOREIGN_HOSTS);
   let oversized = false;
   const size = rng.next();
   if (size < 0.02) {
@@ -221,6 +240,7 @@ export function clientRequest(rng: Rng, token: string): ClientRequest {
     oversized,
     plainRoute: plain && query === '' && size >= 0.04,
     auth,
+    foreignHost,
   };
 }
 
