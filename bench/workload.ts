@@ -3,7 +3,7 @@
  * targets, and one event of every recorder call per target, so every catalog metric has series
  * for all N targets (the widest a real deployment gets: every target also sends webhooks).
  */
-import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, type MetricProducer, type MetricReader } from '@opentelemetry/sdk-metrics';
 import {
   CATALOG,
   DiscoveryCollector,
@@ -12,7 +12,6 @@ import {
   PublishingMetricsCollector,
   QueueCollector,
   RefreshCollector,
-  SnapshotReader,
   type CircuitState,
   type ErrorType,
   type JobState,
@@ -33,8 +32,16 @@ const ERROR_TYPES: readonly ErrorType[] = ['transient', 'permanent', 'unknown'];
 const STATUSES: ReadonlyArray<number | 'error'> = [200, 302, 404, 503, 'error'];
 
 export interface WorkloadReaders {
-  /** Further readers of the same MeterProvider, attached with `collector.attach(reader)`. */
-  attached?: MetricReader[];
+  /**
+   * `producer` (default): the library's series reach readers through its MetricProducer.
+   * `instruments`: they are instruments on the workload's MeterProvider (the drop-in path).
+   */
+  path?: 'producer' | 'instruments';
+  /**
+   * Readers of the workload's MeterProvider. On the producer path they are built with the
+   * library's producers (readers take producers only in their constructor).
+   */
+  readers?: (metricProducers: MetricProducer[]) => MetricReader[] | Promise<MetricReader[]>;
 }
 
 export interface Workload {
@@ -68,11 +75,11 @@ function healthOf(name: string, i: number, now: Date): TargetHealthStatus {
 }
 
 /**
- * A collector over fake ports of `n` targets, on a host MeterProvider holding the collector's
- * SnapshotReader and `readers`. The ports answer from prepared objects, as a host's cached state
+ * A collector over fake ports of `n` targets, exported to `readers` of a host MeterProvider on
+ * the producer or the instrument path. The ports answer from prepared objects, as a host's cached state
  * would.
  */
-export function createWorkload(n: number, readers: WorkloadReaders = {}): Workload {
+export async function createWorkload(n: number, readers: WorkloadReaders = {}): Promise<Workload> {
   const targets = targetNames(n);
   const started = new Date(Date.UTC(2026, 0, 1));
   const health = targets.map((t, i) => healthOf(t, i, started));
@@ -106,18 +113,22 @@ export function createWorkload(n: number, readers: WorkloadReaders = {}): Worklo
     circuitBreakers: Object.fromEntries(targets.map((t, i) => [t, CIRCUITS[i % CIRCUITS.length]!])),
   };
 
-  // The cap is raised to N: the benchmark measures N real series, not the overflow fold.
-  const snapshotReader = new SnapshotReader();
-  const attached = readers.attached ?? [];
-  const meterProvider = new MeterProvider({
-    readers: [snapshotReader, ...attached],
-  });
-  const collector = new PublishingMetricsCollector({
-    meterProvider,
-    snapshotReader,
-    maxTargets: Math.max(n, 1),
-  });
-  for (const reader of attached) collector.attach(reader);
+  // The cap is raised to N: the benchmark measures N real series, not the overflow fold (and
+  // the SDK's per-instrument limit on the instrument path likewise).
+  const maxTargets = Math.max(n, 1);
+  const views = [{ instrumentName: '*', aggregationCardinalityLimit: 20 * maxTargets + 100 }];
+  let collector: PublishingMetricsCollector;
+  let meterProvider: MeterProvider;
+  if (readers.path === 'instruments') {
+    meterProvider = new MeterProvider({ readers: await (readers.readers?.([]) ?? []), views });
+    collector = new PublishingMetricsCollector({ meterProvider, maxTargets });
+  } else {
+    collector = new PublishingMetricsCollector({ meterProvider: false, maxTargets });
+    meterProvider = new MeterProvider({
+      readers: await (readers.readers?.([collector.producer]) ?? []),
+      views,
+    });
+  }
   collector.registerCollector(new HealthCollector({ getHealth: () => health }));
   collector.registerCollector(new RefreshCollector({ getStatus: () => refresh }));
   collector.registerCollector(
@@ -195,7 +206,7 @@ export function createWorkload(n: number, readers: WorkloadReaders = {}): Worklo
 
 /** A workload after one collection (ports reported every target) and one round of events. */
 export async function readyWorkload(n: number, readers: WorkloadReaders = {}): Promise<Workload> {
-  const workload = createWorkload(n, readers);
+  const workload = await createWorkload(n, readers);
   await workload.collector.collectAll();
   workload.recordAll();
   const snapshot = await workload.collector.collectAll();

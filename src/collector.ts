@@ -1,12 +1,5 @@
-import { diag, type Meter, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
-import {
-  MeterProvider,
-  type CollectionResult,
-  type MetricData,
-  type MetricReader,
-  type ScopeMetrics,
-} from '@opentelemetry/sdk-metrics';
-import type { Resource } from '@opentelemetry/resources';
+import { diag, metrics, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
+import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 import { DEFAULT_NAMESPACE } from './catalog.js';
 import { DEFAULT_MAX_TARGETS, TargetGuard } from './cardinality.js';
 import type {
@@ -14,6 +7,10 @@ import type {
   CollectorRun,
   MetricsCollector,
 } from './collectors/port-collector.js';
+import { InstrumentPath } from './export/instrument-path.js';
+import { isNoopMeterProvider } from './export/meter-provider.js';
+import { PublishingMetricProducer } from './export/metric-producer.js';
+import { integerIn, knownKeys, plainObject, positiveNumber } from './options.js';
 import { DiscoveryRecorder } from './recorders/discovery.js';
 import { TargetLabels, type TargetLabelMode } from './recorders/labels.js';
 import { PublisherRecorder } from './recorders/publisher.js';
@@ -21,26 +18,25 @@ import { QueueRecorder } from './recorders/queue.js';
 import type { Recorder } from './recorders/recorder.js';
 import { RefreshRecorder } from './recorders/refresh.js';
 import type { SeriesStore } from './recorders/store.js';
+import { DEFAULT_RETIRED_TARGET_GRACE_MS, RetiredTargets } from './recorders/retired-targets.js';
 import { SelfMonitor } from './recorders/self-monitor.js';
 import { SeriesLifecycle } from './series-lifecycle.js';
-import { SnapshotReader } from './snapshot/reader.js';
-import type { CollectorStatus, MetricFamily, MetricsSnapshot } from './snapshot/snapshot.js';
+import { checkSources, sourceCollectors, type TelemetrySources } from './setup-sources.js';
+import { MetricsSnapshot, type CollectorStatus, type MetricFamily } from './snapshot/snapshot.js';
 import { SCOPE_NAME, SCOPE_VERSION } from './version.js';
 
 export const DEFAULT_COLLECTOR_TIMEOUT_MS = 1000;
 
 export interface PublishingMetricsCollectorOptions {
   /**
-   * The host's MeterProvider. When given, `snapshotReader` must be one of its readers; when
-   * absent, a MeterProvider is created with the snapshot reader and `readers`.
+   * The instrument path: the MeterProvider whose readers export the library's metrics as OTel
+   * instruments. Omitted: the global one (`metrics.getMeterProvider()`, e.g. the one NodeSDK
+   * registered). `false`: no instruments; hand `collector.producer` to your readers'
+   * `metricProducers` instead (the producer path).
    */
-  meterProvider?: ApiMeterProvider;
-  /** The SnapshotReader registered with `meterProvider` (created when omitted). */
-  snapshotReader?: SnapshotReader;
-  /** Further readers of a created MeterProvider (Prometheus, OTLP); each is attached. */
-  readers?: MetricReader[];
-  /** Resource of a created MeterProvider. */
-  resource?: Resource;
+  meterProvider?: ApiMeterProvider | false;
+  /** The host's subsystem ports; a collector is registered for each one given. */
+  sources?: TelemetrySources;
   /** Metric-name prefix; default `alert_history_publishing`. */
   namespace?: string;
   /** Per-collector timeout, milliseconds (default 1000). */
@@ -54,7 +50,23 @@ export interface PublishingMetricsCollectorOptions {
    * exact labels per metric are listed in `recorders/labels.ts`.
    */
   targetLabel?: TargetLabelMode;
+  /**
+   * How long a target that left the pipeline keeps its recorder counters and histograms,
+   * unexported, so that they continue where they were if it returns (default 15 minutes; 0:
+   * forget at once). At most `maxTargets` targets are kept, the oldest forgotten first.
+   */
+  retiredTargetGraceMs?: number;
 }
+
+const OPTION_KEYS = [
+  'meterProvider',
+  'sources',
+  'namespace',
+  'collectorTimeoutMs',
+  'maxTargets',
+  'targetLabel',
+  'retiredTargetGraceMs',
+] as const;
 
 interface Registration {
   readonly collector: MetricsCollector;
@@ -64,26 +76,21 @@ interface Registration {
   lastSuccessAt?: number;
 }
 
-function positive(name: string, value: number): number {
-  if (!(value > 0) || !Number.isFinite(value)) {
-    throw new RangeError(`${name} must be a positive finite number, got ${value}`);
-  }
-  return value;
-}
-
 /**
- * The registry of collectors and recorders, and the one place that turns their data into what
- * readers export: `collectAll()` for a snapshot, `attach(reader)` for any other MetricReader.
+ * The registry of collectors and recorders, and the one place their series leave the library:
+ * as instruments on a MeterProvider (the instrument path, on by default), through `producer`
+ * (the producer path), and as `collectAll()` snapshots. Every way out shares the collector runs
+ * in progress, so several readers and snapshot callers never multiply port calls.
  */
 export class PublishingMetricsCollector {
   readonly namespace: string;
-  /**
-   * A meter of the library's scope on the provider in use, for instruments of the host's own;
-   * attached readers export them together with the library's series (snapshots do not).
-   */
-  readonly meter: Meter;
-  readonly snapshotReader: SnapshotReader;
   readonly targets: TargetGuard;
+  /**
+   * The producer path: pass it in `metricProducers` of a `MetricReader`,
+   * `PeriodicExportingMetricReader` or `PrometheusExporter` you construct (with
+   * `meterProvider: false` here, or that reader exports every series twice).
+   */
+  readonly producer: MetricProducer;
   /** Hot-path recorder of finished target refreshes. */
   readonly refresh: RefreshRecorder;
   /** Hot-path recorder of queue submissions, finished jobs, retries, circuit transitions, DLQ. */
@@ -93,64 +100,87 @@ export class PublishingMetricsCollector {
   /** Recorder of discovery operations, errors, secrets and target lookups. */
   readonly discovery: DiscoveryRecorder;
 
-  private readonly ownProvider: MeterProvider | undefined;
+  private readonly instruments: InstrumentPath | undefined;
   private readonly collectorTimeoutMs: number;
   private readonly registrations = new Map<string, Registration>();
   private readonly lifecycle = new SeriesLifecycle();
   private readonly selfMonitor: SelfMonitor;
   private readonly recorders: Recorder[] = [];
-  private readonly attached = new WeakSet<MetricReader>();
+  private readonly retired: RetiredTargets;
   private inflight: Promise<MetricsSnapshot> | undefined;
   /** The collector runs of the collection in progress, shared by every reader collecting now. */
   private runs: Promise<void> | undefined;
   private deadline: number | undefined;
   private readonly targetLabels: TargetLabels;
+  private closing: Promise<void> | undefined;
   private isShutdown = false;
 
   constructor(options: PublishingMetricsCollectorOptions = {}) {
+    knownKeys('PublishingMetricsCollector options', plainObject('options', options), OPTION_KEYS);
     this.namespace = options.namespace ?? DEFAULT_NAMESPACE;
-    if (!/^([a-zA-Z_][a-zA-Z0-9_]*)?$/.test(this.namespace)) {
+    if (typeof this.namespace !== 'string' || !/^([a-zA-Z_][a-zA-Z0-9_]*)?$/.test(this.namespace)) {
       throw new Error(`namespace '${this.namespace}' is not a valid Prometheus metric-name prefix`);
     }
-    this.collectorTimeoutMs = positive(
+    this.collectorTimeoutMs = positiveNumber(
       'collectorTimeoutMs',
       options.collectorTimeoutMs ?? DEFAULT_COLLECTOR_TIMEOUT_MS,
     );
-    this.targets = new TargetGuard(options.maxTargets ?? DEFAULT_MAX_TARGETS);
-    this.targetLabels = new TargetLabels(this.targets, options.targetLabel ?? 'target');
-    this.snapshotReader = options.snapshotReader ?? new SnapshotReader();
-    this.snapshotReader.bind(this);
-    this.attach(this.snapshotReader);
-    if (options.meterProvider !== undefined) {
-      if (options.snapshotReader === undefined) {
-        throw new Error(
-          'with a host meterProvider, pass the SnapshotReader you registered in its readers as snapshotReader',
-        );
-      }
-      this.meter = options.meterProvider.getMeter(SCOPE_NAME, SCOPE_VERSION);
-    } else {
-      const readers = [this.snapshotReader, ...(options.readers ?? [])];
-      for (const reader of readers) this.attach(reader);
-      this.ownProvider = new MeterProvider({
-        readers,
-        ...(options.resource !== undefined ? { resource: options.resource } : {}),
-      });
-      this.meter = this.ownProvider.getMeter(SCOPE_NAME, SCOPE_VERSION);
+    const maxTargets = integerIn(
+      'maxTargets',
+      options.maxTargets ?? DEFAULT_MAX_TARGETS,
+      1,
+      Number.MAX_SAFE_INTEGER,
+    );
+    const targetLabel = options.targetLabel ?? 'target';
+    if (targetLabel !== 'target' && targetLabel !== 'type') {
+      throw new TypeError(`targetLabel must be 'target' or 'type', got ${String(targetLabel)}`);
     }
+    const sources = checkSources(options.sources);
+    this.targets = new TargetGuard(maxTargets);
+    this.targetLabels = new TargetLabels(this.targets, targetLabel);
+    this.producer = new PublishingMetricProducer({
+      prepare: (timeoutMs) => this.runCollectors(timeoutMs),
+      stores: () => this.stores(),
+    });
+    this.instruments = this.bindInstrumentPath(options.meterProvider);
     const recorderContext = { namespace: this.namespace, targets: this.targets };
+    this.retired = new RetiredTargets(
+      options.retiredTargetGraceMs ?? DEFAULT_RETIRED_TARGET_GRACE_MS,
+      maxTargets,
+    );
     this.selfMonitor = this.addRecorder(new SelfMonitor(recorderContext));
     this.refresh = this.addRecorder(new RefreshRecorder(recorderContext));
     this.queue = this.addRecorder(new QueueRecorder(recorderContext));
     this.publisher = this.addRecorder(new PublisherRecorder(recorderContext));
     this.discovery = this.addRecorder(new DiscoveryRecorder(recorderContext));
+    for (const collector of sourceCollectors(sources)) this.registerCollector(collector);
   }
 
-  /** The MeterProvider this collector created, if it created one. */
-  get meterProvider(): MeterProvider | undefined {
-    return this.ownProvider;
+  /** True while the library's series are instruments on a MeterProvider. */
+  get instrumentPath(): boolean {
+    return this.instruments !== undefined;
   }
 
-  /** Registers a collector; its instruments appear from the next collection. */
+  private bindInstrumentPath(
+    provider: ApiMeterProvider | false | undefined,
+  ): InstrumentPath | undefined {
+    if (provider === false) return undefined;
+    const chosen = provider ?? metrics.getMeterProvider();
+    if (typeof chosen?.getMeter !== 'function') {
+      throw new TypeError('meterProvider must be an OpenTelemetry MeterProvider or false');
+    }
+    if (isNoopMeterProvider(chosen)) {
+      diag.warn(
+        'otel-publishing-metrics: no MeterProvider is registered globally, so no reader will ' +
+          'export the publishing metrics. Start the NodeSDK (or call ' +
+          'metrics.setGlobalMeterProvider) before creating PublishingMetricsCollector, pass ' +
+          'meterProvider, or use startPublishingTelemetry().',
+      );
+    }
+    return new InstrumentPath(chosen.getMeter(SCOPE_NAME, SCOPE_VERSION));
+  }
+
+  /** Registers a collector; its series appear from the next collection. */
   registerCollector(collector: MetricsCollector): void {
     if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(collector.name)) {
       throw new Error(`collector name '${collector.name}' must match [a-zA-Z_][a-zA-Z0-9_]*`);
@@ -173,6 +203,13 @@ export class PublishingMetricsCollector {
     };
     this.selfMonitor.addCollector(collector.name);
     this.registrations.set(collector.name, registration);
+    const bound = registration.bound as BoundCollector;
+    this.instruments?.register(
+      `collector:${collector.name}`,
+      bound.series,
+      () => this.runCollectors(),
+      () => bound.stores(),
+    );
   }
 
   /** Removes a collector and, from the next collection, its series. */
@@ -180,6 +217,7 @@ export class PublishingMetricsCollector {
     const registration = this.registrations.get(name);
     if (registration === undefined) return false;
     this.registrations.delete(name);
+    this.instruments?.unregister(`collector:${name}`, registration.bound?.series);
     this.lifecycle.disown(name);
     this.selfMonitor.removeCollector(name);
     return true;
@@ -191,39 +229,18 @@ export class PublishingMetricsCollector {
 
   /**
    * Collects every registered collector once and returns the snapshot. Concurrent callers share
-   * one collection. `timeoutMs` lowers the per-collector timeout for this collection.
+   * one collection. `timeoutMs` lowers the per-collector timeout for this collection. After
+   * `shutdown()` it returns the final values without reading the ports.
    */
   collectAll(options: { timeoutMs?: number } = {}): Promise<MetricsSnapshot> {
     if (this.inflight !== undefined) return this.inflight;
-    if (options.timeoutMs !== undefined) {
-      this.deadline = performance.now() + positive('timeoutMs', options.timeoutMs);
-    }
-    const run = this.snapshotReader.collectAll().finally(() => {
+    const timeoutMs =
+      options.timeoutMs !== undefined ? positiveNumber('timeoutMs', options.timeoutMs) : undefined;
+    const run = this.snapshot(timeoutMs).finally(() => {
       this.inflight = undefined;
-      this.deadline = undefined;
     });
     this.inflight = run;
     return run;
-  }
-
-  /**
-   * Makes a MetricReader export what the snapshot shows: each of its collections runs the
-   * collectors (sharing a run in progress) and appends the library's series (port gauges of
-   * collectors whose last run succeeded, recorder counters and histograms, self-monitoring) to
-   * what the SDK collected. Readers created through this class or `startPublishingTelemetry`
-   * are attached already.
-   */
-  attach(reader: MetricReader): void {
-    if (this.attached.has(reader)) return;
-    this.attached.add(reader);
-    const collect = reader.collect.bind(reader);
-    reader.collect = async (options) => {
-      // Collector runs read the ports while the SDK collects the host's own instruments.
-      const runs = this.runCollectors();
-      const result = await collect(options);
-      await runs;
-      return this.finishCollection(result);
-    };
   }
 
   /** Per collector: availability, last run and staleness. */
@@ -251,23 +268,38 @@ export class PublishingMetricsCollector {
     return out;
   }
 
-  /** Removes every series of a target from recorders and frees its cardinality place. */
+  /**
+   * Removes every series of a target from recorders and frees its cardinality place. Its
+   * counters and histograms are kept, unexported, for `retiredTargetGraceMs`: if it returns
+   * meanwhile, they continue from where they were (monotonic across its absence).
+   */
   forgetTarget(target: string): void {
-    for (const recorder of this.recorders) recorder.forgetTarget(target);
+    this.retired.retire(target, this.recorders);
     this.targets.forget(target);
     this.targetLabels.forget(target);
   }
 
-  /** Shuts down a MeterProvider this collector created (flushing its exporters). */
-  async shutdown(): Promise<void> {
-    this.isShutdown = true;
-    for (const name of [...this.registrations.keys()]) this.unregisterCollector(name);
-    await this.ownProvider?.shutdown();
+  /**
+   * Reads the ports one last time (within the collector timeout) and freezes the series: from
+   * then on every way out — instruments, the producer, `collectAll()` — reports these final
+   * values without reading a port again, so a MeterProvider shut down after the library still
+   * exports them in its final export. Idempotent.
+   */
+  shutdown(): Promise<void> {
+    return (this.closing ??= this.runCollectors().then(() => {
+      this.isShutdown = true;
+    }));
   }
 
   /** Adds a recorder whose stores are published with every collection. */
   addRecorder<T extends Recorder>(recorder: T): T {
     this.recorders.push(recorder);
+    // Self-monitoring reports this collection's runs (collector_up), so it waits for them.
+    const ready =
+      (recorder as Recorder) === this.selfMonitor || this.recorders.length === 1
+        ? () => this.runCollectors()
+        : () => Promise.resolve();
+    this.instruments?.register(`recorder:${this.recorders.length}`, recorder.stores, ready);
     return recorder;
   }
 
@@ -278,10 +310,14 @@ export class PublishingMetricsCollector {
 
   /**
    * Runs every registered collector once; readers that collect meanwhile share the runs, so
-   * several readers (Prometheus, OTLP, snapshots) never multiply port calls.
+   * several readers (Prometheus, OTLP, snapshots) never multiply port calls. `timeoutMs` lowers
+   * the per-collector timeout of a run it starts (a reader's own collection timeout).
    */
-  private runCollectors(): Promise<void> {
+  private runCollectors(timeoutMs?: number): Promise<void> {
     if (this.runs !== undefined) return this.runs;
+    if (this.isShutdown) return Promise.resolve();
+    // Each collector reads its timeout synchronously when its run starts.
+    this.deadline = timeoutMs !== undefined ? performance.now() + timeoutMs : undefined;
     const runs: Array<Promise<void>> = [];
     for (const [name, { bound }] of this.registrations) {
       if (bound === undefined) continue;
@@ -291,6 +327,7 @@ export class PublishingMetricsCollector {
       });
       runs.push(run);
     }
+    this.deadline = undefined;
     const all = Promise.all(runs).then(() => {
       this.runs = undefined;
     });
@@ -306,11 +343,17 @@ export class PublishingMetricsCollector {
     if (run.ok) registration.lastSuccessAt = Date.now();
     else
       diag.warn(`otel-publishing-metrics: collector '${name}' failed: ${run.error ?? run.reason}`);
-    this.selfMonitor.recordRun(name, run.durationMs / 1000, run.ok ? undefined : run.reason);
+    this.selfMonitor.recordRun(
+      name,
+      run.durationMs / 1000,
+      run.ok ? undefined : run.reason,
+      run.invalidValues,
+    );
     for (const target of this.lifecycle.onRun(name, run)) {
       // A target no collector reports any more has left the pipeline: drop its recorder series.
       if (!this.lifecycle.isReported(target)) this.forgetTarget(target);
     }
+    this.retired.expire(this.recorders);
   }
 
   /** Every store whose series are exported now: fresh collector runs, then the recorders. */
@@ -323,24 +366,21 @@ export class PublishingMetricsCollector {
     return stores;
   }
 
-  private ourScope(): ScopeMetrics {
-    const now = Date.now();
-    const metrics: MetricData[] = [];
-    for (const store of this.stores()) {
-      const data = store.toMetricData(now);
-      if (data !== undefined) metrics.push(data);
-    }
-    return { scope: { name: SCOPE_NAME, version: SCOPE_VERSION }, metrics };
+  private async snapshot(timeoutMs: number | undefined): Promise<MetricsSnapshot> {
+    const started = performance.now();
+    await this.runCollectors(timeoutMs);
+    const families = this.families();
+    return new MetricsSnapshot(
+      new Date(),
+      performance.now() - started,
+      families,
+      this.statuses(),
+      this.namespace,
+    );
   }
 
-  /**
-   * Runs the collectors (sharing runs in progress) and returns every family, built from the
-   * stores directly: a snapshot needs no OTel data points in between.
-   */
-  async collectFamilies(): Promise<Map<string, MetricFamily>> {
-    if (this.isShutdown)
-      throw new Error('cannot collect after shutdown() of the PublishingMetricsCollector');
-    await this.runCollectors();
+  /** Every family, built from the stores directly: a snapshot needs no OTel data points. */
+  private families(): Map<string, MetricFamily> {
     const families = new Map<string, MetricFamily>();
     for (const store of this.stores()) {
       const family = store.toFamily();
@@ -358,20 +398,5 @@ export class PublishingMetricsCollector {
         });
     }
     return families;
-  }
-
-  private finishCollection(result: CollectionResult): CollectionResult {
-    const ours = this.ourScope();
-    const scopeMetrics: ScopeMetrics[] = [];
-    let merged = false;
-    for (const scope of result.resourceMetrics.scopeMetrics) {
-      // Instruments a host created on `meter` share our scope: one scope, theirs first.
-      if (scope.scope.name === SCOPE_NAME && !merged) {
-        scopeMetrics.push({ ...scope, metrics: [...scope.metrics, ...ours.metrics] });
-        merged = true;
-      } else scopeMetrics.push(scope);
-    }
-    if (!merged) scopeMetrics.push(ours);
-    return { ...result, resourceMetrics: { ...result.resourceMetrics, scopeMetrics } };
   }
 }

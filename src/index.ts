@@ -29,6 +29,11 @@ export {
 } from './catalog.js';
 export type { MetricDefinition, MetricKind, MetricSource, CollectorName } from './catalog.js';
 export { OVERFLOW_TARGET, DEFAULT_MAX_TARGETS } from './cardinality.js';
+export { DEFAULT_RETIRED_TARGET_GRACE_MS } from './recorders/retired-targets.js';
+export { MAX_LABEL_VALUE_LENGTH, MAX_DURATION_SECONDS } from './recorders/limits.js';
+export { REJECT_REASONS } from './recorders/rejections.js';
+export type { RejectReason } from './recorders/rejections.js';
+export type { OverflowView, DroppedView } from './stats/dropped.js';
 export { PublishingMetricsCollector, DEFAULT_COLLECTOR_TIMEOUT_MS } from './collector.js';
 export type { PublishingMetricsCollectorOptions } from './collector.js';
 export type {
@@ -54,6 +59,7 @@ export type { TargetLabelMode } from './recorders/labels.js';
 export { classifyPublishError, PUBLISHER_ERROR_REASONS } from './publish-errors.js';
 export type { PublisherErrorReason } from './publish-errors.js';
 export { SnapshotReader } from './snapshot/reader.js';
+export type { SnapshotReaderOptions, CollectorStatusSource } from './snapshot/reader.js';
 export { MetricsSnapshot } from './snapshot/snapshot.js';
 export type {
   MetricFamily,
@@ -74,6 +80,7 @@ export type {
   PublishingTelemetryOptions,
   PrometheusOptions,
   OtlpOptions,
+  TelemetryMode,
 } from './setup.js';
 export type { TelemetrySources } from './setup-sources.js';
 export type { OtlpProtocol } from './setup-env.js';

@@ -1,12 +1,15 @@
-import type { Attributes } from '@opentelemetry/api';
-import type { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import {
-  defaultResource,
-  detectResources,
-  envDetector,
-  resourceFromAttributes,
-  type Resource,
-} from '@opentelemetry/resources';
+  metrics,
+  type Attributes,
+  type MeterProvider as ApiMeterProvider,
+} from '@opentelemetry/api';
+import {
+  ConsoleMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type MetricReader,
+} from '@opentelemetry/sdk-metrics';
+import type { Resource } from '@opentelemetry/resources';
 import { PublishingMetricsCollector } from './collector.js';
 import { createOtlpExport, type OtlpExport } from './export/otlp.js';
 import {
@@ -15,21 +18,32 @@ import {
   type MetricsHandler,
   type PrometheusServer,
 } from './export/prometheus.js';
+import { isNoopMeterProvider } from './export/meter-provider.js';
 import type { TelemetryLogger } from './export/reporting-exporter.js';
+import {
+  integerIn,
+  knownKeys,
+  objectOrFalse,
+  optionError,
+  plainObject,
+  stringOption,
+} from './options.js';
 import type { TargetLabelMode } from './recorders/labels.js';
-import { sourceCollectors, type TelemetrySources } from './setup-sources.js';
+import { checkSources, type TelemetrySources } from './setup-sources.js';
 import {
   DEFAULT_EXPORT_INTERVAL_MS,
   DEFAULT_EXPORT_TIMEOUT_MS,
   DEFAULT_PROMETHEUS_HOST,
   DEFAULT_PROMETHEUS_PORT,
   httpUrl,
+  metricsUrlFromBase,
   otlpProtocol,
   readOtlpEnv,
   readPrometheusEnv,
   type OtlpProtocol,
 } from './setup-env.js';
-import type { SnapshotReader } from './snapshot/reader.js';
+import { chooseExporters, sdkDisabled, type ExporterChoice } from './setup-exporters.js';
+import { buildResource } from './setup-resource.js';
 import type { MetricsSnapshot } from './snapshot/snapshot.js';
 
 export interface PrometheusOptions {
@@ -50,13 +64,24 @@ export interface PrometheusOptions {
   withoutScopeInfo?: boolean;
   /** Drop the `target_info` series (resource attributes); default false: it costs one line. */
   withoutTargetInfo?: boolean;
+  /**
+   * A bearer token every request to the endpoint must send (`Authorization: Bearer <token>`;
+   * in Prometheus, `authorization: { credentials: <token> }`), else 401; it guards the own
+   * server's path and the mounted handler alike. Compared in constant time.
+   */
+  token?: string;
+  /**
+   * Shutdown: scrapes in progress get this long to finish before every connection of the own
+   * server is closed, ms; default 2000.
+   */
+  shutdownGraceMs?: number;
 }
 
 export interface OtlpOptions {
   /**
    * Full metrics URL, e.g. `http://collector:4318/v1/metrics`. Default:
-   * `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/metrics`.
-   * OTLP export is on only when one of them is set.
+   * `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/metrics`,
+   * else `http://localhost:4318/v1/metrics` (the exporter's default).
    */
   endpoint?: string;
   /** Default `OTEL_EXPORTER_OTLP_METRICS_PROTOCOL` / `OTEL_EXPORTER_OTLP_PROTOCOL`, else http/protobuf. */
@@ -76,7 +101,7 @@ export interface PublishingTelemetryOptions {
   serviceName?: string;
   /** Resource attributes; override `OTEL_RESOURCE_ATTRIBUTES`. */
   resourceAttributes?: Attributes;
-  /** A resource to start from instead of the SDK default (env and the options above still merge over it). */
+  /** A resource to start from instead of the SDK default (detectors and the options above merge over it). */
   resource?: Resource;
   /** Metric-name prefix; default `alert_history_publishing`. */
   namespace?: string;
@@ -86,21 +111,46 @@ export interface PublishingTelemetryOptions {
   maxTargets?: number;
   /** `target` (default) or `type`: label per-target series by target type only. */
   targetLabel?: TargetLabelMode;
-  /** Prometheus pull endpoint; on by default, `false` turns it off. */
+  /**
+   * How long a target that left the pipeline keeps its counters, unexported, so a return within
+   * it continues them (exact `increase()`), ms; default 15 minutes.
+   */
+  retiredTargetGraceMs?: number;
+  /**
+   * Where the metrics go. `'auto'` (default): join the MeterProvider already registered
+   * globally (a service's NodeSDK) on the instrument path — no second Prometheus port or OTLP
+   * pipeline — unless `prometheus` or `otlp` options are given, and otherwise build an own one.
+   * `'own'`: always an own MeterProvider and exporters. A MeterProvider: join that one.
+   */
+  meterProvider?: ApiMeterProvider | 'auto' | 'own';
+  /**
+   * Prometheus pull endpoint. An object turns it on, `false` off; absent, it follows
+   * `OTEL_METRICS_EXPORTER` (see `docs/setup.md`).
+   */
   prometheus?: PrometheusOptions | false;
-  /** OTLP push; on when an endpoint is configured, `false` turns it off whatever the env says. */
+  /** OTLP push. An object turns it on, `false` off; absent, it follows `OTEL_METRICS_EXPORTER`. */
   otlp?: OtlpOptions | false;
+  /** Periodic export to the console (`ConsoleMetricExporter`); absent, `OTEL_METRICS_EXPORTER`. */
+  console?: boolean;
   /** Receives one line per failed OTLP export and one on recovery; default `console`. */
   logger?: TelemetryLogger | false;
 }
 
+/**
+ * `own`: an own MeterProvider with the exporters chosen. `joined`: instruments on the host's
+ * MeterProvider, whose readers export them. `disabled`: `OTEL_SDK_DISABLED=true`, nothing is
+ * exported and no port is bound; recorders and `collectAll()` still work.
+ */
+export type TelemetryMode = 'own' | 'joined' | 'disabled';
+
 export interface PublishingTelemetry {
+  readonly mode: TelemetryMode;
   readonly collector: PublishingMetricsCollector;
-  readonly snapshotReader: SnapshotReader;
-  readonly meterProvider: MeterProvider;
-  /** Present unless `prometheus: false`; `url` only with the own server. */
+  /** The own MeterProvider (`own`), the host's (`joined`), undefined when disabled. */
+  readonly meterProvider: ApiMeterProvider | undefined;
+  /** Present when the Prometheus endpoint runs; `url` only with the own server. */
   readonly prometheus?: { readonly url?: string; readonly handler: MetricsHandler };
-  /** Present when OTLP export is configured. */
+  /** Present when OTLP export runs. */
   readonly otlp?: {
     readonly url: string;
     readonly protocol: OtlpProtocol;
@@ -112,9 +162,13 @@ export interface PublishingTelemetry {
   /** Collects every collector once (concurrent callers share one collection). */
   collectAll(options?: { timeoutMs?: number }): Promise<MetricsSnapshot>;
   /**
-   * Stops the Prometheus server, sends a final OTLP export of everything recorded so far
-   * (forceFlush, then shutdown), unregisters the collectors. Idempotent: later calls return the
-   * first call's promise.
+   * Reads the ports a last time, sends the final OTLP export of everything recorded so far,
+   * stops the Prometheus server and the own MeterProvider. Joined to a host's provider, it only
+   * freezes the final values, which that provider's own shutdown exports. Idempotent: later
+   * calls return the first call's promise. Resolves within `collectorTimeoutMs` + 4 ×
+   * `otlp.timeoutMs` + `prometheus.shutdownGraceMs` whatever scrapers and the OTLP endpoint do:
+   * scrapes in progress are answered with `Connection: close` (or their connection closed right
+   * after), and every connection still open after the grace period is closed.
    */
   shutdown(): Promise<void>;
 }
@@ -123,7 +177,8 @@ interface ResolvedPrometheus {
   withoutScopeInfo: boolean;
   withoutTargetInfo: boolean;
   /** The own server's address; absent in mount mode. */
-  server?: { host: string; port: number; path: string };
+  token?: string;
+  server?: { host: string; port: number; path: string; shutdownGraceMs?: number };
 }
 
 interface ResolvedOtlp {
@@ -134,111 +189,235 @@ interface ResolvedOtlp {
   headers?: Record<string, string>;
 }
 
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${name} must be a positive integer (ms), got ${value}`);
-  }
-  return value;
+/** The OTLP/HTTP exporter's default metrics URL, as NodeSDK's OTLP exporter would use. */
+const DEFAULT_OTLP_URL = metricsUrlFromBase('http://localhost:4318');
+
+const OPTION_KEYS = [
+  'sources',
+  'serviceName',
+  'resourceAttributes',
+  'resource',
+  'namespace',
+  'collectorTimeoutMs',
+  'maxTargets',
+  'targetLabel',
+  'retiredTargetGraceMs',
+  'meterProvider',
+  'prometheus',
+  'otlp',
+  'console',
+  'logger',
+];
+const PROMETHEUS_KEYS = [
+  'host',
+  'port',
+  'path',
+  'mount',
+  'withoutScopeInfo',
+  'withoutTargetInfo',
+  'token',
+  'shutdownGraceMs',
+];
+const OTLP_KEYS = ['endpoint', 'protocol', 'intervalMs', 'timeoutMs', 'headers'];
+
+function optionalBoolean(name: string, value: unknown): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw optionError(name, 'a boolean', value);
 }
 
-function resolvePrometheus(
-  options: PrometheusOptions | false | undefined,
-): ResolvedPrometheus | undefined {
-  if (options === false) return undefined;
-  const o = options ?? {};
+function resolvePrometheus(o: PrometheusOptions): ResolvedPrometheus {
   const labels = {
-    withoutScopeInfo: o.withoutScopeInfo ?? true,
-    withoutTargetInfo: o.withoutTargetInfo ?? false,
+    withoutScopeInfo: optionalBoolean('prometheus.withoutScopeInfo', o.withoutScopeInfo) ?? true,
+    withoutTargetInfo:
+      optionalBoolean('prometheus.withoutTargetInfo', o.withoutTargetInfo) ?? false,
+    // Checked by the endpoint (a token that can never match is refused at startup).
+    ...(o.token !== undefined ? { token: o.token } : {}),
   };
   // A mounted handler opens no port: the Prometheus server variables do not apply.
-  if (o.mount === true) return labels;
+  if (optionalBoolean('prometheus.mount', o.mount) === true) return labels;
   const env = readPrometheusEnv();
-  const port = o.port ?? env.port ?? DEFAULT_PROMETHEUS_PORT;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new RangeError(`prometheus.port must be an integer in [0, 65535], got ${port}`);
-  }
-  const path = o.path ?? '/metrics';
+  const port = integerIn(
+    'prometheus.port',
+    o.port ?? env.port ?? DEFAULT_PROMETHEUS_PORT,
+    0,
+    65_535,
+  );
+  const path = stringOption('prometheus.path', o.path ?? '/metrics');
   if (!path.startsWith('/')) throw new Error(`prometheus.path must start with '/', got '${path}'`);
-  return { ...labels, server: { host: o.host ?? env.host ?? DEFAULT_PROMETHEUS_HOST, port, path } };
+  const host = stringOption('prometheus.host', o.host ?? env.host ?? DEFAULT_PROMETHEUS_HOST);
+  if (host === '') {
+    throw new Error(
+      "prometheus.host must not be empty (it would listen on every interface): use '0.0.0.0' or '::' to mean that",
+    );
+  }
+  const grace =
+    o.shutdownGraceMs !== undefined
+      ? { shutdownGraceMs: integerIn('prometheus.shutdownGraceMs', o.shutdownGraceMs, 0, 60_000) }
+      : {};
+  return { ...labels, server: { host, port, path, ...grace } };
 }
 
-function resolveOtlp(options: OtlpOptions | false | undefined): ResolvedOtlp | undefined {
-  if (options === false) return undefined;
-  const o = options ?? {};
+function resolveOtlp(o: OtlpOptions): ResolvedOtlp {
   const env = readOtlpEnv();
-  const url = o.endpoint !== undefined ? httpUrl(o.endpoint, 'otlp.endpoint') : env.url;
-  if (url === undefined) return undefined;
+  const url =
+    o.endpoint !== undefined
+      ? httpUrl(stringOption('otlp.endpoint', o.endpoint), 'otlp.endpoint')
+      : (env.url ?? DEFAULT_OTLP_URL);
+  if (o.headers !== undefined) plainObject('otlp.headers', o.headers);
   return {
     url,
     protocol:
       o.protocol !== undefined
-        ? otlpProtocol(o.protocol, 'otlp.protocol')
+        ? otlpProtocol(stringOption('otlp.protocol', o.protocol), 'otlp.protocol')
         : env.protocol !== undefined
           ? otlpProtocol(env.protocol.value, env.protocol.variable)
           : 'http/protobuf',
-    intervalMs: positiveInteger(
+    intervalMs: integerIn(
       'otlp.intervalMs',
       o.intervalMs ?? env.intervalMs ?? DEFAULT_EXPORT_INTERVAL_MS,
+      1,
+      2 ** 31 - 1,
     ),
-    timeoutMs: positiveInteger(
+    timeoutMs: integerIn(
       'otlp.timeoutMs',
       o.timeoutMs ?? env.timeoutMs ?? DEFAULT_EXPORT_TIMEOUT_MS,
+      1,
+      2 ** 31 - 1,
     ),
     ...(o.headers !== undefined ? { headers: o.headers } : {}),
   };
 }
 
-/** Precedence, lowest first: SDK default (or `resource`), environment, options. */
-function buildResource(options: PublishingTelemetryOptions): Resource {
-  let resource = (options.resource ?? defaultResource()).merge(
-    detectResources({ detectors: [envDetector] }),
-  );
-  if (options.resourceAttributes !== undefined) {
-    resource = resource.merge(resourceFromAttributes(options.resourceAttributes));
+function choice(value: unknown): ExporterChoice {
+  return value === false ? 'off' : value === undefined ? undefined : 'on';
+}
+
+/** The provider to join, or undefined for an own pipeline. */
+function providerToJoin(
+  option: PublishingTelemetryOptions['meterProvider'],
+  explicitExporters: boolean,
+): ApiMeterProvider | undefined {
+  if (option === 'own') return undefined;
+  if (option !== undefined && option !== 'auto') {
+    if (typeof option.getMeter !== 'function') {
+      throw optionError('meterProvider', "a MeterProvider, 'auto' or 'own'", option);
+    }
+    return option;
   }
-  if (options.serviceName !== undefined) {
-    resource = resource.merge(resourceFromAttributes({ 'service.name': options.serviceName }));
-  }
-  return resource;
+  if (explicitExporters) return undefined;
+  const global = metrics.getMeterProvider();
+  return isNoopMeterProvider(global) ? undefined : global;
 }
 
 /**
- * Wires everything in one call: a MeterProvider (resource from options and the OTEL_* variables)
- * with the snapshot reader, a Prometheus endpoint (own server or a handler to mount) and, when an
- * endpoint is configured, periodic OTLP push in http/protobuf or http/json. Exporter packages are
- * imported only for the parts switched on. Rejects, leaving nothing running, when a part cannot
- * start (a taken Prometheus port, a missing exporter package, a malformed variable).
+ * Wires everything in one call. With `OTEL_SDK_DISABLED=true` nothing is started. Next to a
+ * MeterProvider already registered globally (a service's NodeSDK) the library joins it on the
+ * instrument path. Otherwise it builds an own MeterProvider (resource as NodeSDK builds it) whose
+ * readers take the library's series through the producer path: a Prometheus endpoint (own
+ * server or a handler to mount), OTLP push in http/protobuf or http/json, the console — chosen
+ * by the options and `OTEL_METRICS_EXPORTER`. Exporter packages are imported only for the
+ * parts switched on. Rejects, leaving nothing running, when a part cannot start (a taken
+ * Prometheus port, a missing exporter package, a malformed option or variable).
  */
 export async function startPublishingTelemetry(
   options: PublishingTelemetryOptions = {},
 ): Promise<PublishingTelemetry> {
-  const promConfig = resolvePrometheus(options.prometheus);
-  const otlpConfig = resolveOtlp(options.otlp);
+  knownKeys('startPublishingTelemetry options', plainObject('options', options), OPTION_KEYS);
+  const prometheusOption = objectOrFalse<PrometheusOptions>(
+    'prometheus',
+    options.prometheus,
+    PROMETHEUS_KEYS,
+  );
+  const otlpOption = objectOrFalse<OtlpOptions>('otlp', options.otlp, OTLP_KEYS);
+  const consoleOption = optionalBoolean('console', options.console);
+  const sources = checkSources(options.sources);
   const logger = options.logger === false ? undefined : (options.logger ?? console);
-  const collectors = sourceCollectors(options.sources ?? {});
-
-  const endpoint =
-    promConfig !== undefined ? await createPrometheusEndpoint(promConfig) : undefined;
-  const otlpExport: OtlpExport | undefined =
-    otlpConfig !== undefined ? await createOtlpExport({ ...otlpConfig, logger }) : undefined;
-
-  const readers: MetricReader[] = [];
-  if (endpoint !== undefined) readers.push(endpoint.reader);
-  if (otlpExport !== undefined) readers.push(otlpExport.reader);
-  const collector = new PublishingMetricsCollector({
-    readers,
-    resource: buildResource(options),
+  const collectorOptions = {
+    sources,
     ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
     ...(options.collectorTimeoutMs !== undefined
       ? { collectorTimeoutMs: options.collectorTimeoutMs }
       : {}),
     ...(options.maxTargets !== undefined ? { maxTargets: options.maxTargets } : {}),
     ...(options.targetLabel !== undefined ? { targetLabel: options.targetLabel } : {}),
+    ...(options.retiredTargetGraceMs !== undefined
+      ? { retiredTargetGraceMs: options.retiredTargetGraceMs }
+      : {}),
+  };
+  const handles = (
+    mode: TelemetryMode,
+    collector: PublishingMetricsCollector,
+    meterProvider: ApiMeterProvider | undefined,
+    shutdown: () => Promise<void>,
+  ) => {
+    let closing: Promise<void> | undefined;
+    return {
+      mode,
+      collector,
+      meterProvider,
+      collectAll: (o?: { timeoutMs?: number }) => collector.collectAll(o),
+      shutdown: () => (closing ??= shutdown()),
+    };
+  };
+
+  if (sdkDisabled()) {
+    const collector = new PublishingMetricsCollector({ ...collectorOptions, meterProvider: false });
+    return handles('disabled', collector, undefined, () => collector.shutdown());
+  }
+
+  const explicit =
+    (prometheusOption !== undefined && prometheusOption !== false) ||
+    (otlpOption !== undefined && otlpOption !== false) ||
+    consoleOption === true;
+  const joined = providerToJoin(options.meterProvider, explicit);
+  if (joined !== undefined) {
+    const collector = new PublishingMetricsCollector({
+      ...collectorOptions,
+      meterProvider: joined,
+    });
+    return handles('joined', collector, joined, () => collector.shutdown());
+  }
+
+  const chosen = chooseExporters({
+    prometheus: choice(prometheusOption),
+    otlp: choice(otlpOption),
+    console: choice(consoleOption === false ? false : consoleOption === true ? {} : undefined),
   });
+  const promConfig = chosen.has('prometheus')
+    ? resolvePrometheus(
+        prometheusOption === undefined || prometheusOption === false ? {} : prometheusOption,
+      )
+    : undefined;
+  const otlpConfig = chosen.has('otlp')
+    ? resolveOtlp(otlpOption === undefined || otlpOption === false ? {} : otlpOption)
+    : undefined;
+
+  const collector = new PublishingMetricsCollector({ ...collectorOptions, meterProvider: false });
+  const metricProducers = [collector.producer];
+  const endpoint =
+    promConfig !== undefined
+      ? await createPrometheusEndpoint({ ...promConfig, metricProducers })
+      : undefined;
+  const otlpExport: OtlpExport | undefined =
+    otlpConfig !== undefined
+      ? await createOtlpExport({ ...otlpConfig, logger, metricProducers })
+      : undefined;
+  const readers: MetricReader[] = [];
+  if (endpoint !== undefined) readers.push(endpoint.reader);
+  if (otlpExport !== undefined) readers.push(otlpExport.reader);
+  if (chosen.has('console')) {
+    readers.push(
+      new PeriodicExportingMetricReader({
+        exporter: new ConsoleMetricExporter(),
+        exportIntervalMillis: readOtlpEnv().intervalMs ?? DEFAULT_EXPORT_INTERVAL_MS,
+        metricProducers,
+      }),
+    );
+  }
+  const meterProvider = new MeterProvider({ readers, resource: buildResource(options) });
 
   let server: PrometheusServer | undefined;
   try {
-    for (const c of collectors) collector.registerCollector(c);
     if (endpoint !== undefined && promConfig?.server !== undefined) {
       server = await servePrometheus(endpoint.handler, promConfig.server);
     }
@@ -246,25 +425,25 @@ export async function startPublishingTelemetry(
     // Nothing may keep running (the OTLP interval timer) and nothing may be exported.
     otlpExport?.exporter.seal();
     await collector.shutdown();
+    await meterProvider.shutdown();
     throw err;
   }
 
-  let closing: Promise<void> | undefined;
   const shutdown = async (): Promise<void> => {
-    await server?.close();
+    // The final port read first: every later export carries these final values.
+    await collector.shutdown();
     if (otlpExport !== undefined) {
       // Everything recorded before shutdown() goes out in this export; the reader's own flush
-      // during the provider shutdown is then skipped (it would find the collectors unregistered).
+      // during the provider shutdown is then skipped.
       await otlpExport.reader.forceFlush();
       otlpExport.exporter.seal();
     }
-    await collector.shutdown();
+    await server?.close();
+    await meterProvider.shutdown();
   };
 
   return {
-    collector,
-    snapshotReader: collector.snapshotReader,
-    meterProvider: collector.meterProvider!,
+    ...handles('own', collector, meterProvider, shutdown),
     ...(endpoint !== undefined
       ? {
           prometheus: {
@@ -286,7 +465,5 @@ export async function startPublishingTelemetry(
           },
         }
       : {}),
-    collectAll: (o) => collector.collectAll(o),
-    shutdown: () => (closing ??= shutdown()),
   };
 }

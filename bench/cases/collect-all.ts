@@ -1,10 +1,9 @@
 /**
  * P2 — `collectAll()` at N=100 with the full catalog, against the bare SDK collection of the same
- * provider. "Bare" is a plain MetricReader on the same MeterProvider, attached with
- * `collector.attach(reader)`: its `collect()` runs the same port collectors and returns the same
- * series, so the difference is what the snapshot costs on top (families by Prometheus name,
- * collector status). Every series of the library is exported through attached readers; an
- * unattached reader of the same provider collects none of them.
+ * provider. "Bare" is a plain MetricReader on the same MeterProvider, built with the library's
+ * MetricProducer: its `collect()` runs the same port collectors and returns the same series, so
+ * the difference is what the snapshot costs on top (families by Prometheus name, collector
+ * status).
  */
 import { MetricReader, type CollectionResult } from '@opentelemetry/sdk-metrics';
 import {
@@ -38,8 +37,10 @@ const N = 100;
 const CONCURRENT = 10;
 
 export async function run(options: RunOptions): Promise<CaseResult[]> {
-  const attached = new PlainReader();
-  const workload = await readyWorkload(N, { attached: [attached] });
+  let attached!: PlainReader;
+  const workload = await readyWorkload(N, {
+    readers: (metricProducers) => [(attached = new PlainReader({ metricProducers }))],
+  });
   const { collector } = workload;
   const series = dataPoints(await attached.collect());
   const rounds = options.quick ? 25 : 100;

@@ -1,7 +1,7 @@
 /**
  * P3 — a Prometheus scrape end to end at N=1000: HTTP GET on loopback (one keep-alive
- * connection) against the library's Prometheus endpoint (a PrometheusExporter attached to our
- * provider, collected and serialized per request by the library's serializer), against
+ * connection) against the library's Prometheus endpoint (a PrometheusExporter reading the
+ * library's MetricProducer, collected and serialized per request by the library's serializer), against
  * prom-client's `registry.metrics()` over the same series served by node:http. The endpoint runs
  * with the library's default (no scope labels, `target_info` kept), without both, and with the
  * exporter's defaults (scope labels on every series). Event-loop blocking is the largest delay
@@ -54,9 +54,14 @@ export async function scrapeSetup(
   extraRoutes: Record<string, Route> = {},
 ): Promise<ScrapeSetup> {
   const endpoints: Partial<Record<Variant, PrometheusEndpoint>> = {};
-  for (const v of variants) endpoints[v] = await createPrometheusEndpoint(VARIANTS[v]);
-  const readers = Object.values(endpoints).map((e) => e.reader as MetricReader);
-  const workload = await readyWorkload(n, { attached: readers });
+  const workload = await readyWorkload(n, {
+    readers: async (metricProducers) => {
+      for (const v of variants) {
+        endpoints[v] = await createPrometheusEndpoint({ ...VARIANTS[v], metricProducers });
+      }
+      return Object.values(endpoints).map((e) => e.reader as MetricReader);
+    },
+  });
   const routes: Record<string, Route> = { ...extraRoutes };
   for (const [v, endpoint] of Object.entries(endpoints)) routes[`/${v}`] = endpoint.handler;
   const served = await serve(routes);

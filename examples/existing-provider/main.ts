@@ -1,7 +1,8 @@
 /**
- * Drop-in for a service that owns its MeterProvider and a Prometheus exporter: our SnapshotReader
- * is one of the provider's readers and the exporter is attached, so /metrics carries the recorder
- * metrics (counters, histograms, self-monitoring) and withholds stale series. Serves /metrics on
+ * Drop-in for a service that owns its MeterProvider and a Prometheus exporter, on the producer
+ * path: the exporter is built with the library's MetricProducer among its `metricProducers`, so
+ * /metrics carries every library series with exact semantics (removed targets vanish, a failed
+ * collector's stale values are withheld) next to the host's own instruments. Serves /metrics on
  * an ephemeral loopback port, scrapes it once and prints what it found.
  * Run with `npx tsx examples/existing-provider/main.ts`.
  */
@@ -9,12 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import {
-  HealthCollector,
-  PublishingMetricsCollector,
-  SnapshotReader,
-  type HealthMonitor,
-} from '../../src/index.js';
+import { PublishingMetricsCollector, type HealthMonitor } from '../../src/index.js';
 
 const healthMonitor: HealthMonitor = {
   getHealth: () => [
@@ -34,15 +30,21 @@ const healthMonitor: HealthMonitor = {
   ],
 };
 
+// The library on the producer path: no instruments on any provider, one MetricProducer.
+const collector = new PublishingMetricsCollector({
+  meterProvider: false,
+  sources: { health: healthMonitor },
+});
+
 // The host's own telemetry setup; the exporter's built-in server is not used because the service
 // already has an HTTP server.
-const snapshotReader = new SnapshotReader();
-const prometheusExporter = new PrometheusExporter({ preventServerStart: true });
-const meterProvider = new MeterProvider({ readers: [snapshotReader, prometheusExporter] });
+const prometheusExporter = new PrometheusExporter({
+  preventServerStart: true,
+  metricProducers: [collector.producer],
+});
+const meterProvider = new MeterProvider({ readers: [prometheusExporter] });
+meterProvider.getMeter('host').createCounter('host_requests').add(1);
 
-const collector = new PublishingMetricsCollector({ meterProvider, snapshotReader });
-collector.attach(prometheusExporter);
-collector.registerCollector(new HealthCollector(healthMonitor));
 collector.refresh.recordRefresh('failed', 2.5);
 
 const server = createServer((req, res) => {
@@ -56,10 +58,11 @@ const { port } = server.address() as AddressInfo;
 const response = await fetch(`http://127.0.0.1:${port}/metrics`);
 const body = await response.text();
 console.log(`GET /metrics -> ${response.status}, ${body.length} bytes`);
-// One metric a collector observes and one a recorder appends (present only when attached).
+// A collector's gauge, a recorder's counter and the host's own instrument.
 for (const name of [
   'alert_history_publishing_target_health_status',
   'alert_history_publishing_refresh_total',
+  'host_requests_total',
 ]) {
   const line = body.split('\n').find((l) => l.startsWith(`${name}{`) && !l.endsWith(' 0'));
   console.log(line ?? `${name}: missing`);

@@ -1,45 +1,70 @@
-import { MetricReader } from '@opentelemetry/sdk-metrics';
-import { MetricsSnapshot, type CollectorStatus, type MetricFamily } from './snapshot.js';
+import {
+  MetricReader,
+  type MetricProducer,
+  type MetricReaderOptions,
+} from '@opentelemetry/sdk-metrics';
+import { DEFAULT_NAMESPACE } from '../catalog.js';
+import { familiesFromResourceMetrics } from './from-metric-data.js';
+import { MetricsSnapshot, type CollectorStatus } from './snapshot.js';
 
-/** What a SnapshotReader needs from the registry it serves. */
-export interface SnapshotSource {
+/** The registry a SnapshotReader takes collector statuses and the namespace from. */
+export interface CollectorStatusSource {
   readonly namespace: string;
+  readonly producer: MetricProducer;
   statuses(): Record<string, CollectorStatus>;
-  /** Runs the collectors and returns every family of the library's metrics. */
-  collectFamilies(): Promise<ReadonlyMap<string, MetricFamily>>;
+}
+
+export interface SnapshotReaderOptions extends MetricReaderOptions {
+  /**
+   * A PublishingMetricsCollector on the producer path: its series are collected with the
+   * provider's own instruments and its collector statuses go into every snapshot.
+   */
+  collector?: CollectorStatusSource;
 }
 
 /**
- * A MetricReader whose `collectAll()` returns a {@link MetricsSnapshot} of the library's metrics
- * (port collectors run, recorder series, collector status). Register it among a MeterProvider's
- * readers and hand it to the PublishingMetricsCollector, which binds it. As a plain reader its
- * `collect()` returns what every attached reader exports.
+ * A real MetricReader: register it on any MeterProvider and `collectAll()` turns what that
+ * provider collects — the host's own instruments, the library's instruments on the instrument
+ * path, or the library's series through the producer path (`collector`) — into a
+ * {@link MetricsSnapshot}, names as the Prometheus exporter gives them. For the library's
+ * metrics alone no reader is needed: `PublishingMetricsCollector.collectAll()`.
  */
 export class SnapshotReader extends MetricReader {
-  private source: SnapshotSource | undefined;
+  private readonly collector: CollectorStatusSource | undefined;
 
-  /** Called by PublishingMetricsCollector; a reader serves one registry. */
-  bind(source: SnapshotSource): void {
-    if (this.source !== undefined && this.source !== source) {
-      throw new Error('this SnapshotReader is already bound to another PublishingMetricsCollector');
-    }
-    this.source = source;
+  constructor(options: SnapshotReaderOptions = {}) {
+    const { collector, ...readerOptions } = options;
+    super({
+      ...readerOptions,
+      metricProducers: [
+        ...(readerOptions.metricProducers ?? []),
+        ...(collector !== undefined ? [collector.producer] : []),
+      ],
+    });
+    this.collector = collector;
   }
 
-  /** Collects once and returns the snapshot. Prefer `PublishingMetricsCollector.collectAll()`, which shares concurrent calls. */
-  async collectAll(): Promise<MetricsSnapshot> {
-    const source = this.source;
-    if (source === undefined) {
-      throw new Error('SnapshotReader is not bound: pass it to a PublishingMetricsCollector first');
-    }
+  /** Collects once through the provider this reader is registered on, as a snapshot. */
+  async collectAll(options: { timeoutMs?: number } = {}): Promise<MetricsSnapshot> {
     const started = performance.now();
-    const families = await source.collectFamilies();
+    const { resourceMetrics, errors } = await this.collect(
+      options.timeoutMs !== undefined ? { timeoutMillis: options.timeoutMs } : {},
+    );
+    const statuses: Record<string, CollectorStatus> = { ...this.collector?.statuses() };
+    if (errors.length > 0) {
+      statuses['sdk'] = {
+        available: true,
+        ok: false,
+        durationMs: performance.now() - started,
+        error: errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; '),
+      };
+    }
     return new MetricsSnapshot(
       new Date(),
       performance.now() - started,
-      families,
-      source.statuses(),
-      source.namespace,
+      familiesFromResourceMetrics(resourceMetrics),
+      statuses,
+      this.collector?.namespace ?? DEFAULT_NAMESPACE,
     );
   }
 

@@ -13,8 +13,8 @@ import { FakeDiscovery, prometheusReader, queueStats, target } from './fakes.js'
 
 /** Every collector registered over fake ports, and one event of each recorder family. */
 function fullyWired() {
-  const prometheus = prometheusReader();
-  const pm = new PublishingMetricsCollector({ readers: [prometheus.exporter] });
+  const pm = new PublishingMetricsCollector({ meterProvider: false });
+  const prometheus = prometheusReader(pm);
   pm.registerCollector(new HealthCollector({ getHealth: () => [targetHealth('hook')] }));
   pm.registerCollector(new RefreshCollector({ getStatus: () => refreshStatus() }));
   pm.registerCollector(new DiscoveryCollector(new FakeDiscovery([target('hook', 'webhook')])));

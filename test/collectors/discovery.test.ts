@@ -17,8 +17,8 @@ describe('discovery collector', () => {
       target('hook-b', 'webhook'),
       target('hook-c', 'webhook'),
     ]);
-    const prometheus = prometheusReader();
-    const pm = new PublishingMetricsCollector({ readers: [prometheus.exporter] });
+    const pm = new PublishingMetricsCollector({ meterProvider: false });
+    const prometheus = prometheusReader(pm);
     pm.registerCollector(new DiscoveryCollector(discovery));
     const snap = await pm.collectAll();
 

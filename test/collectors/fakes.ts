@@ -1,5 +1,7 @@
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { prometheusExporterFor } from '../support/producer-readers.js';
 import type {
+  PublishingMetricsCollector,
   DiscoveryStats,
   PublishingTarget,
   QueueStats,
@@ -55,9 +57,15 @@ export class FakeDiscovery implements TargetDiscoveryManager {
   }
 }
 
-/** A Prometheus exporter that never listens, and how to read what it would serve. */
-export function prometheusReader(): { exporter: PrometheusExporter; text(): Promise<string> } {
-  const exporter = new PrometheusExporter({ preventServerStart: true });
+/**
+ * A Prometheus exporter that never listens, reading `collector` through the producer path, and
+ * how to read what it would serve.
+ */
+export function prometheusReader(collector: PublishingMetricsCollector): {
+  exporter: PrometheusExporter;
+  text(): Promise<string>;
+} {
+  const exporter = prometheusExporterFor(collector);
   const serializer = new PrometheusSerializer();
   return {
     exporter,

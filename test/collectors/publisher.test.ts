@@ -69,8 +69,8 @@ describe('publisher error reasons', () => {
 
 describe('publisher recorder', () => {
   it('counts requests by status class and times them', async () => {
-    const prometheus = prometheusReader();
-    const pm = new PublishingMetricsCollector({ readers: [prometheus.exporter] });
+    const pm = new PublishingMetricsCollector({ meterProvider: false });
+    const prometheus = prometheusReader(pm);
     const p = pm.publisher;
     p.recordRequest('slack', 'slack-ops', 200, 0.1);
     p.recordRequest('slack', 'slack-ops', 201, 0.2);
@@ -240,8 +240,8 @@ describe('publisher recorder', () => {
       targetHealth('ops', { targetType: 'slack' }),
       targetHealth('old', { targetType: 'slack' }),
     ];
-    const prometheus = prometheusReader();
-    const pm = new PublishingMetricsCollector({ readers: [prometheus.exporter] });
+    const pm = new PublishingMetricsCollector({ meterProvider: false });
+    const prometheus = prometheusReader(pm);
     pm.registerCollector(new HealthCollector({ getHealth: () => health }));
     pm.publisher.recordRequest('slack', 'old', 200, 0.1);
     pm.publisher.recordRequest('slack', 'ops', 200, 0.1);

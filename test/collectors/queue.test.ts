@@ -11,8 +11,8 @@ import { prometheusReader, queueStats, sample } from './fakes.js';
 const NS = 'alert_history_publishing';
 
 function wired(stats: () => QueueStats) {
-  const prometheus = prometheusReader();
-  const pm = new PublishingMetricsCollector({ readers: [prometheus.exporter] });
+  const pm = new PublishingMetricsCollector({ meterProvider: false });
+  const prometheus = prometheusReader(pm);
   pm.registerCollector(new QueueCollector({ getStats: stats }));
   return { pm, prometheus };
 }
@@ -106,8 +106,8 @@ describe('queue recorder', () => {
   });
 
   it('records finished jobs with duration and wait histograms whose buckets, sum and count match', async () => {
-    const prometheus = prometheusReader();
-    const pm = new PublishingMetricsCollector({ readers: [prometheus.exporter] });
+    const pm = new PublishingMetricsCollector({ meterProvider: false });
+    const prometheus = prometheusReader(pm);
     const durations = [0.004, 0.04, 0.3, 0.3, 12, 90];
     for (const d of durations) pm.queue.recordJob('slack-ops', 'high', 'succeeded', d, d / 2);
     pm.queue.recordJob('slack-ops', 'medium', 'failed', 1, 0.5);
@@ -236,7 +236,18 @@ describe('queue recorder', () => {
     const snap = await pm.collectAll();
     expect(snap.series('dlq_writes_total', { target: 'gone' })).toEqual([]);
     expect(snap.get('dlq_writes_total', { target: 'stays', error_type: 'transient' })).toBe(1);
-    // A target that returns starts again from zero.
+    // A target that returns within the grace period continues from its kept values.
+    pm.queue.recordDlqWrite('gone', 'permanent');
+    const back = await pm.collectAll();
+    expect(back.get('dlq_writes_total', { target: 'gone', error_type: 'transient' })).toBe(1);
+    expect(back.get('dlq_writes_total', { target: 'gone', error_type: 'permanent' })).toBe(1);
+    await pm.shutdown();
+  });
+
+  it('starts a returning target from zero when no grace period is configured', async () => {
+    const pm = new PublishingMetricsCollector({ retiredTargetGraceMs: 0 });
+    pm.queue.recordDlqWrite('gone', 'transient');
+    pm.forgetTarget('gone');
     pm.queue.recordDlqWrite('gone', 'permanent');
     const back = await pm.collectAll();
     expect(back.get('dlq_writes_total', { target: 'gone', error_type: 'transient' })).toBe(0);

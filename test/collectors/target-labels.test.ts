@@ -72,11 +72,8 @@ describe('target cardinality cap', () => {
 
 describe("targetLabel: 'type'", () => {
   function typeMode() {
-    const prometheus = prometheusReader();
-    const pm = new PublishingMetricsCollector({
-      targetLabel: 'type',
-      readers: [prometheus.exporter],
-    });
+    const pm = new PublishingMetricsCollector({ targetLabel: 'type', meterProvider: false });
+    const prometheus = prometheusReader(pm);
     return { pm, prometheus };
   }
 

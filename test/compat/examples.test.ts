@@ -30,7 +30,7 @@ function runExample(path: string): Promise<Run> {
 }
 
 describe('drop-in examples', () => {
-  it('NodeSDK with our SnapshotReader among its metricReaders prints the snapshot values', async () => {
+  it('NodeSDK with a reader built with our MetricProducer exports the collector and recorder values', async () => {
     const run = await runExample('examples/nodesdk/main.ts');
 
     expect(run.stderr).toBe('');
@@ -53,13 +53,15 @@ describe('drop-in examples', () => {
 
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const [status, health, refresh] = run.stdout.trim().split('\n');
+    const [status, health, refresh, host] = run.stdout.trim().split('\n');
     expect(status).toMatch(/^GET \/metrics -> 200, \d+ bytes$/);
     // 3 = unhealthy in the catalog's health-status encoding.
     expect(health).toMatch(
       /^alert_history_publishing_target_health_status\{target="webhook-audit",type="webhook",.*\} 3$/,
     );
-    // A recorder counter: on /metrics only because the exporter is attached.
+    // A recorder counter, through the library's MetricProducer.
     expect(refresh).toMatch(/^alert_history_publishing_refresh_total\{status="failed",.*\} 1$/);
+    // The host's own instrument on the same exporter.
+    expect(host).toMatch(/^host_requests_total\{otel_scope_name="host"\} 1$/);
   });
 });

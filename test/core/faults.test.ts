@@ -1,4 +1,3 @@
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { describe, expect, it } from 'vitest';
 import {
   HealthCollector,
@@ -8,6 +7,7 @@ import {
 } from '../../src/index.js';
 import { never, refreshStatus, targetHealth } from '../support/fakes.js';
 import { scrape } from '../support/scrape.js';
+import { prometheusExporterFor } from '../support/producer-readers.js';
 
 function registry(getStatus: () => RefreshStatus | Promise<RefreshStatus>, timeoutMs = 200) {
   const pm = new PublishingMetricsCollector({ collectorTimeoutMs: timeoutMs });
@@ -97,8 +97,8 @@ describe('a broken subsystem never blocks or breaks collection', () => {
 
   it('shares one port call between readers collecting at the same time', async () => {
     let calls = 0;
-    const prometheus = new PrometheusExporter({ preventServerStart: true });
-    const pm = new PublishingMetricsCollector({ readers: [prometheus] });
+    const pm = new PublishingMetricsCollector({ meterProvider: false });
+    const prometheus = prometheusExporterFor(pm);
     pm.registerCollector(
       new RefreshCollector({
         getStatus: async () => {
@@ -125,8 +125,8 @@ describe('a broken subsystem never blocks or breaks collection', () => {
   });
 
   it('answers a Prometheus scrape within the collector timeout while a port hangs', async () => {
-    const prometheus = new PrometheusExporter({ preventServerStart: true });
-    const pm = new PublishingMetricsCollector({ collectorTimeoutMs: 300, readers: [prometheus] });
+    const pm = new PublishingMetricsCollector({ collectorTimeoutMs: 300, meterProvider: false });
+    const prometheus = prometheusExporterFor(pm);
     pm.registerCollector(new HealthCollector({ getHealth: () => [targetHealth('rootly-prod')] }));
     pm.registerCollector(new RefreshCollector({ getStatus: () => never<RefreshStatus>() }));
 
@@ -203,8 +203,8 @@ describe('bad data from a port', () => {
 
   it('keeps hostile target names intact and the exposition parseable', async () => {
     const name = 'hook "prod"\nline2 \\ ünïcødé 🚨';
-    const prometheus = new PrometheusExporter({ preventServerStart: true });
-    const pm = new PublishingMetricsCollector({ readers: [prometheus] });
+    const pm = new PublishingMetricsCollector({ meterProvider: false });
+    const prometheus = prometheusExporterFor(pm);
     pm.registerCollector(new HealthCollector({ getHealth: () => [targetHealth(name)] }));
     const snapshot = await pm.collectAll();
     expect(snapshot.get('target_health_status', { target: name, type: 'webhook' })).toBe(1);

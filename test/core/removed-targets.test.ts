@@ -1,4 +1,3 @@
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { describe, expect, it } from 'vitest';
 import {
   HealthCollector,
@@ -7,6 +6,7 @@ import {
 } from '../../src/index.js';
 import { targetHealth } from '../support/fakes.js';
 import { scrape } from '../support/scrape.js';
+import { prometheusExporterFor } from '../support/producer-readers.js';
 
 describe('removed targets disappear', () => {
   it('drops a target that left the health monitor from the snapshot and /metrics at the next collection', async () => {
@@ -14,8 +14,8 @@ describe('removed targets disappear', () => {
       targetHealth('slack-ops', { targetType: 'slack' }),
       targetHealth('webhook-legacy', { status: 'unhealthy', consecutiveFailures: 7 }),
     ];
-    const prometheus = new PrometheusExporter({ preventServerStart: true });
-    const pm = new PublishingMetricsCollector({ readers: [prometheus] });
+    const pm = new PublishingMetricsCollector({ meterProvider: false });
+    const prometheus = prometheusExporterFor(pm);
     pm.registerCollector(new HealthCollector({ getHealth: () => targets }));
 
     const before = await pm.collectAll();

@@ -24,6 +24,7 @@ import { scrape } from '../support/scrape.js';
 import { FakePipeline, recordersOf } from '../setup/fixtures.js';
 import { mib, ms, writeFigures, type Figure } from './support/figures.js';
 import { Rng } from './support/prng.js';
+import { providerOf, prometheusExporterFor } from '../support/producer-readers.js';
 import { sdkRetained } from './support/sdk-state.js';
 
 const NS = 'alert_history_publishing';
@@ -291,7 +292,8 @@ describe(`${TARGETS.toLocaleString('en')} targets`, () => {
     // 2,000 per instrument and reader (every further set folds into an overflow set); the port
     // series must follow every generation, and leave nothing behind in the SDK.
     let targets: TargetHealthStatus[] = [];
-    const pm = new PublishingMetricsCollector();
+    const pm = new PublishingMetricsCollector({ meterProvider: false });
+    const exporter = prometheusExporterFor(pm);
     pm.registerCollector(new HealthCollector({ getHealth: () => targets }));
     const visible: number[] = [];
     const between: number[] = [];
@@ -305,7 +307,8 @@ describe(`${TARGETS.toLocaleString('en')} targets`, () => {
       targets = [];
       between.push((await pm.collectAll()).series('target_success_rate').length);
     }
-    const kept = sdkRetained(pm.meterProvider!);
+    await exporter.collect();
+    const kept = sdkRetained(providerOf(exporter));
     await pm.shutdown();
     expect(visible).toEqual([500, 500, 500, 500, 500]);
     expect(between).toEqual([0, 0, 0, 0, 0]);
@@ -321,12 +324,12 @@ describe(`${TARGETS.toLocaleString('en')} targets`, () => {
 
   it('reported by the health port, then none: series, recorder slots and cardinality places return to baseline', async () => {
     let targets: TargetHealthStatus[] = [];
-    const exporter = new PrometheusExporter({ preventServerStart: true });
     const pm = new PublishingMetricsCollector({
       maxTargets: TARGETS,
-      readers: [exporter],
+      meterProvider: false,
       collectorTimeoutMs: 10_000,
     });
+    const exporter = prometheusExporterFor(pm);
     pm.registerCollector(new HealthCollector({ getHealth: () => targets }));
     const names = Array.from({ length: TARGETS }, (_, i) => `webhook-${i}`);
 
@@ -340,7 +343,7 @@ describe(`${TARGETS.toLocaleString('en')} targets`, () => {
     const baselineLines = sampleLines(await scrape(exporter));
     const baselineRecorders = recorderState(pm);
     const heapBefore = settledHeapUsed();
-    const sdkBefore = sdkRetained(pm.meterProvider!);
+    const sdkBefore = sdkRetained(providerOf(exporter));
 
     targets = names.map((n) => targetHealth(n));
     let started = performance.now();
@@ -370,7 +373,7 @@ describe(`${TARGETS.toLocaleString('en')} targets`, () => {
     const afterLines = sampleLines(await scrape(exporter));
     const afterRecorders = recorderState(pm);
     const heapAfter = settledHeapUsed();
-    const sdkAfter = sdkRetained(pm.meterProvider!);
+    const sdkAfter = sdkRetained(providerOf(exporter));
 
     expect(removedSeries).toBe(baseline);
     expect(settledSeries).toBe(baseline);

@@ -9,6 +9,7 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import {
   AggregationTemporality,
   InMemoryMetricExporter,
+  MeterProvider,
   PeriodicExportingMetricReader,
   type MetricReader,
 } from '@opentelemetry/sdk-metrics';
@@ -37,19 +38,22 @@ function targets(n: number): FakeTarget[] {
 
 function build(n: number, readerCount: 1 | 2 | 3) {
   const pipeline = new FakePipeline(targets(n));
-  const snapshotReader = new SnapshotReader();
+  const collector = new PublishingMetricsCollector({ meterProvider: false, maxTargets: 5000 });
+  const metricProducers = [collector.producer];
+  const snapshotReader = new SnapshotReader({ collector });
   const readers: MetricReader[] = [];
-  const prom = new PrometheusExporter({ preventServerStart: true });
+  const prom = new PrometheusExporter({ preventServerStart: true, metricProducers });
   if (readerCount >= 2) readers.push(prom);
   if (readerCount >= 3) {
     readers.push(
       new PeriodicExportingMetricReader({
         exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
         exportIntervalMillis: 3_600_000,
+        metricProducers,
       }),
     );
   }
-  const collector = new PublishingMetricsCollector({ snapshotReader, readers, maxTargets: 5000 });
+  new MeterProvider({ readers: [snapshotReader, ...readers, ...(readerCount < 2 ? [prom] : [])] });
   collector.registerCollector(new HealthCollector(pipeline.health));
   collector.registerCollector(new DiscoveryCollector(pipeline.discovery));
   collector.registerCollector(new QueueCollector(pipeline.queue));

@@ -145,7 +145,7 @@ describe('startPublishingTelemetry: Prometheus endpoint', () => {
   it('takes host and port from OTEL_EXPORTER_PROMETHEUS_HOST/PORT', async () => {
     vi.stubEnv('OTEL_EXPORTER_PROMETHEUS_HOST', '127.0.0.1');
     vi.stubEnv('OTEL_EXPORTER_PROMETHEUS_PORT', '0');
-    const t = await start({ otlp: false });
+    const t = await start({ prometheus: {}, otlp: false });
     expect(t.prometheus?.url).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*\/metrics$/);
   });
 });

@@ -9,6 +9,7 @@
  * queue collector times out.
  */
 import { spawn } from 'node:child_process';
+import { prometheusExporterFor } from './producer-readers.js';
 import { createServer, type Server } from 'node:http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import {
@@ -154,11 +155,11 @@ export async function startLibraryWorkload(): Promise<Workload> {
   let dlqAudit = 12;
   let tick = 0;
 
-  const exporter = new PrometheusExporter({ preventServerStart: true });
   const collector = new PublishingMetricsCollector({
-    readers: [exporter],
+    meterProvider: false,
     collectorTimeoutMs: 250,
   });
+  const exporter = prometheusExporterFor(collector);
   const health = (t: TargetSpec): TargetHealthStatus => ({
     targetName: t.name,
     targetType: t.type,
@@ -278,11 +279,11 @@ export async function startLibraryWorkload(): Promise<Workload> {
   const timer = setInterval(step, TICK_MS);
 
   // Replica two: its publishing queue never answers.
-  const stuckExporter = new PrometheusExporter({ preventServerStart: true });
   const stuck = new PublishingMetricsCollector({
-    readers: [stuckExporter],
+    meterProvider: false,
     collectorTimeoutMs: 100,
   });
+  const stuckExporter = prometheusExporterFor(stuck);
   stuck.registerCollector(new HealthCollector({ getHealth: () => TARGETS.map(health) }));
   stuck.registerCollector(new QueueCollector({ getStats: () => never<QueueStats>() }));
 

@@ -1,0 +1,104 @@
+import type {
+  BatchObservableCallback,
+  BatchObservableResult,
+  Meter,
+  Observable,
+  ObservableCounter,
+  ObservableGauge,
+} from '@opentelemetry/api';
+import { CounterStore, GaugeStore, HistogramStore, type SeriesStore } from '../recorders/store.js';
+
+type NumberStore = CounterStore | GaugeStore;
+
+interface ObservedStore {
+  readonly store: NumberStore;
+  readonly instrument: ObservableCounter | ObservableGauge;
+}
+
+/** One batch observable callback and the instruments it observes, as registered on a meter. */
+export interface InstrumentGroup {
+  readonly callback: BatchObservableCallback;
+  readonly observables: readonly Observable[];
+}
+
+function observeStore(observer: BatchObservableResult, { store, instrument }: ObservedStore): void {
+  const values = store.values;
+  store.forEachSeries((slot, attributes) => {
+    observer.observe(instrument, values[slot] as number, attributes);
+  });
+}
+
+/**
+ * The instrument path: the library's series as instruments on a host's Meter, so every reader
+ * of that MeterProvider (including ones NodeSDK built from the environment) exports them.
+ * Counters and gauges are observable instruments whose one batch callback per group reads the
+ * stores at collection time; recorder histograms are sync OTel histograms fed by the stores'
+ * `mirror` (OTel has no observable histogram), with the catalog's buckets as advice. Each group
+ * is registered and removed symmetrically (`addBatchObservableCallback` /
+ * `removeBatchObservableCallback`), like the contrib instrumentations.
+ */
+export class InstrumentPath {
+  private readonly groups = new Map<string, InstrumentGroup>();
+
+  constructor(readonly meter: Meter) {}
+
+  /**
+   * Registers the group `name`: instruments for `stores`, and one batch callback that awaits
+   * `ready()` (the collector run this collection shares) and then observes `current()` — the
+   * stores whose values are fresh now (none after a failed run).
+   */
+  register(
+    name: string,
+    stores: readonly SeriesStore[],
+    ready: () => Promise<unknown>,
+    current: () => readonly SeriesStore[] = () => stores,
+  ): void {
+    if (this.groups.has(name)) throw new Error(`instrument group '${name}' is already registered`);
+    const observed = new Map<SeriesStore, ObservedStore>();
+    for (const store of stores) {
+      if (store instanceof HistogramStore) {
+        this.mirror(store);
+        continue;
+      }
+      const options = { description: store.definition.description, unit: store.definition.unit };
+      const instrument =
+        store instanceof CounterStore
+          ? this.meter.createObservableCounter(store.instrument, options)
+          : this.meter.createObservableGauge(store.instrument, options);
+      observed.set(store, { store: store as NumberStore, instrument });
+    }
+    const callback: BatchObservableCallback = async (observer) => {
+      await ready();
+      for (const store of current()) {
+        const entry = observed.get(store);
+        if (entry !== undefined) observeStore(observer, entry);
+      }
+    };
+    const observables = [...observed.values()].map((o) => o.instrument);
+    this.meter.addBatchObservableCallback(callback, observables);
+    this.groups.set(name, { callback, observables });
+  }
+
+  /** Removes group `name`'s callback; its sync histograms stop receiving values. */
+  unregister(name: string, stores: readonly SeriesStore[] = []): void {
+    const group = this.groups.get(name);
+    if (group === undefined) return;
+    this.groups.delete(name);
+    this.meter.removeBatchObservableCallback(group.callback, [...group.observables]);
+    for (const store of stores) if (store instanceof HistogramStore) store.mirror = undefined;
+  }
+
+  /** Removes every group. */
+  unregisterAll(): void {
+    for (const name of [...this.groups.keys()]) this.unregister(name);
+  }
+
+  private mirror(store: HistogramStore): void {
+    const histogram = this.meter.createHistogram(store.instrument, {
+      description: store.definition.description,
+      unit: store.definition.unit,
+      advice: { explicitBucketBoundaries: [...store.boundaries] },
+    });
+    store.mirror = (value, attributes) => histogram.record(value, attributes);
+  }
+}
