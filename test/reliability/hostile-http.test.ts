@@ -406,9 +406,11 @@ describe('hostile HTTP input against the endpoints startStatsServer and startPub
         expect(statusCounts['200']).toBeGreaterThan(200);
         expect(prometheusCounts['200']).toBeGreaterThan(300);
         expect(prometheusCounts['404']).toBeGreaterThan(100);
-        // headersTimeout is 5 s, checked every second: closed with a JSON 408 in 5–7 s.
+        // headersTimeout is 5 s, checked every second: closed with a JSON 408 in 5–7 s, plus
+        // the event-loop delay of the scrapes running meanwhile (8.4 s measured with two other
+        // test files and other runs on the 2 cores); Node's default would be 35 s.
         expect(Math.min(...slowMs)).toBeGreaterThanOrEqual(4_900);
-        expect(Math.max(...slowMs)).toBeLessThan(8_000);
+        expect(Math.max(...slowMs)).toBeLessThan(10_000);
         expect(new Set(slow.statuses)).toEqual(new Set([408]));
         expect('error' in stats ? stats : stats.status).toBe(200);
         expect('error' in authorised ? authorised : authorised.status).toBe(200);
