@@ -4,9 +4,12 @@
  * queue).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { USAGE as DEMO_USAGE } from '../../examples/alert-publisher/cli.js';
 import { FLEET_GAUGES } from '../../src/fleet/fleet-queries.js';
 import { DEFAULT_SLO, DEFAULT_STATS_WINDOW_MS } from '../../src/index.js';
 import { metricTokens, prometheusSeriesNames, RULES_DIR } from '../operate/names.js';
@@ -16,6 +19,19 @@ import { FLEET_RULE_TOKEN, fleetRules, inlinedRule } from './rule-file.js';
 
 const promtool = requireBackend('promtool');
 const TEST_FILE = join(RULES_DIR, 'tests', 'publishing-fleet.test.yml');
+const CONFIG_DIR = join(REPO_ROOT, 'collector-config');
+const REPLICAS_FILE = join(CONFIG_DIR, 'prometheus', 'fleet', 'replicas.yml');
+
+/** replicas.yml with its example entries uncommented (and the empty list dropped). */
+function uncommentedReplicas(): string {
+  const lines = readFileSync(REPLICAS_FILE, 'utf8').split('\n');
+  const from = lines.findIndex((l) => l.includes('replace `[]` with:')) + 1;
+  return lines
+    .slice(from)
+    .filter((l) => l !== '[]')
+    .map((l) => l.replace(/^# /, ''))
+    .join('\n');
+}
 const text = readFileSync(FLEET_RULES_FILE, 'utf8');
 const rules = fleetRules();
 
@@ -91,5 +107,36 @@ describe.skipIf(!promtool)('fleet recording rules (promtool)', () => {
       'no targets and no traffic score 100',
       'circuit open and saturated queue',
     ]);
+  });
+});
+
+describe.skipIf(!promtool)('the fleet scrape of collector-config/prometheus.yml', () => {
+  it('discovers the example replicas, with demo flags that exist, as valid file-based targets', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-config-'));
+    try {
+      mkdirSync(join(dir, 'prometheus', 'fleet'), { recursive: true });
+      mkdirSync(join(dir, 'prometheus', 'rules'), { recursive: true });
+      copyFileSync(join(CONFIG_DIR, 'prometheus.yml'), join(dir, 'prometheus.yml'));
+      for (const f of ['publishing-recording.yml', 'publishing-alerts.yml']) {
+        copyFileSync(join(RULES_DIR, f), join(dir, 'prometheus', 'rules', f));
+      }
+      const replicas = uncommentedReplicas();
+      expect(parse(replicas)).toEqual([
+        { targets: ['127.0.0.1:9465'], labels: { instance: 'replica-b' } },
+        { targets: ['127.0.0.1:9466'], labels: { instance: 'replica-c' } },
+      ]);
+      writeFileSync(join(dir, 'prometheus', 'fleet', 'replicas.yml'), replicas);
+      const r = spawnSync(promtool!, ['check', 'config', join(dir, 'prometheus.yml')], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(`${r.stdout}${r.stderr}`).not.toContain('WARNING');
+      expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    for (const flag of readFileSync(REPLICAS_FILE, 'utf8').match(/--[a-z-]+/g) ?? []) {
+      expect(DEMO_USAGE, flag).toContain(flag);
+    }
   });
 });
