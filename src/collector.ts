@@ -22,10 +22,14 @@ import { DEFAULT_RETIRED_TARGET_GRACE_MS, RetiredTargets } from './recorders/ret
 import { SelfMonitor } from './recorders/self-monitor.js';
 import { SeriesLifecycle } from './series-lifecycle.js';
 import { checkSources, sourceCollectors, type TelemetrySources } from './setup-sources.js';
+import { FamilyColumns } from './snapshot/column-family.js';
 import { MetricsSnapshot, type CollectorStatus, type MetricFamily } from './snapshot/snapshot.js';
 import { SCOPE_NAME, SCOPE_VERSION } from './version.js';
 
 export const DEFAULT_COLLECTOR_TIMEOUT_MS = 1000;
+
+/** How long after start an unread producer-path collector reports that nothing reads it. */
+const UNREAD_WARNING_MS = 60_000;
 
 export interface PublishingMetricsCollectorOptions {
   /**
@@ -114,6 +118,8 @@ export class PublishingMetricsCollector {
   private readonly targetLabels: TargetLabels;
   private closing: Promise<void> | undefined;
   private isShutdown = false;
+  private unreadTimer: ReturnType<typeof setTimeout> | undefined;
+  private warnedTwice = false;
 
   constructor(options: PublishingMetricsCollectorOptions = {}) {
     knownKeys('PublishingMetricsCollector options', plainObject('options', options), OPTION_KEYS);
@@ -139,10 +145,25 @@ export class PublishingMetricsCollector {
     this.targets = new TargetGuard(maxTargets);
     this.targetLabels = new TargetLabels(this.targets, targetLabel);
     this.producer = new PublishingMetricProducer({
-      prepare: (timeoutMs) => this.runCollectors(timeoutMs),
+      prepare: (timeoutMs) => {
+        this.noteRead('producer');
+        return this.runCollectors(timeoutMs);
+      },
       stores: () => this.stores(),
     });
     this.instruments = this.bindInstrumentPath(options.meterProvider);
+    if (this.instruments === undefined) {
+      // The producer path needs the host to hand `producer` to a reader; say so if none does.
+      this.unreadTimer = setTimeout(() => {
+        diag.warn(
+          `otel-publishing-metrics: no reader has collected the publishing metrics ${UNREAD_WARNING_MS / 1000} s ` +
+            'after start (meterProvider: false): pass collector.producer in the metricProducers ' +
+            'of your MetricReader / PeriodicExportingMetricReader / PrometheusExporter, or omit ' +
+            'meterProvider: false to export them as instruments of the global MeterProvider.',
+        );
+      }, UNREAD_WARNING_MS);
+      this.unreadTimer.unref();
+    }
     const recorderContext = { namespace: this.namespace, targets: this.targets };
     this.retired = new RetiredTargets(
       options.retiredTargetGraceMs ?? DEFAULT_RETIRED_TARGET_GRACE_MS,
@@ -233,6 +254,7 @@ export class PublishingMetricsCollector {
    * `shutdown()` it returns the final values without reading the ports.
    */
   collectAll(options: { timeoutMs?: number } = {}): Promise<MetricsSnapshot> {
+    this.noteRead('snapshot');
     if (this.inflight !== undefined) return this.inflight;
     const timeoutMs =
       options.timeoutMs !== undefined ? positiveNumber('timeoutMs', options.timeoutMs) : undefined;
@@ -286,6 +308,7 @@ export class PublishingMetricsCollector {
    * exports them in its final export. Idempotent.
    */
   shutdown(): Promise<void> {
+    this.noteRead('snapshot');
     return (this.closing ??= this.runCollectors().then(() => {
       this.isShutdown = true;
     }));
@@ -294,13 +317,31 @@ export class PublishingMetricsCollector {
   /** Adds a recorder whose stores are published with every collection. */
   addRecorder<T extends Recorder>(recorder: T): T {
     this.recorders.push(recorder);
-    // Self-monitoring reports this collection's runs (collector_up), so it waits for them.
-    const ready =
-      (recorder as Recorder) === this.selfMonitor || this.recorders.length === 1
-        ? () => this.runCollectors()
-        : () => Promise.resolve();
+    // Recorder series are observed after this collection's runs: collector_up reports them, and
+    // a target a port reports for the first time gets its series (at zero) in the same export.
+    const ready = () => this.runCollectors();
     this.instruments?.register(`recorder:${this.recorders.length}`, recorder.stores, ready);
     return recorder;
+  }
+
+  /**
+   * Someone reads the series: the unread warning is moot. A producer read while the instruments
+   * are registered is reported once, because a reader of that MeterProvider would export every
+   * series twice (legitimate only when the producer's reader is on another provider).
+   */
+  private noteRead(how: 'producer' | 'snapshot'): void {
+    if (this.unreadTimer !== undefined) {
+      clearTimeout(this.unreadTimer);
+      this.unreadTimer = undefined;
+    }
+    if (how === 'producer' && this.instruments !== undefined && !this.warnedTwice) {
+      this.warnedTwice = true;
+      diag.warn(
+        'otel-publishing-metrics: collector.producer is collected while the collector also ' +
+          'registered its instruments on a MeterProvider; a reader of that provider exports ' +
+          'every series twice. Construct it with meterProvider: false to use the producer path only.',
+      );
+    }
   }
 
   private currentTimeoutMs(): number {
@@ -382,8 +423,13 @@ export class PublishingMetricsCollector {
   /** Every family, built from the stores directly: a snapshot needs no OTel data points. */
   private families(): Map<string, MetricFamily> {
     const families = new Map<string, MetricFamily>();
-    for (const store of this.stores()) {
-      const family = store.toFamily();
+    const stores = this.stores();
+    // Every family's values go into one array: one allocation per collection.
+    let length = 0;
+    for (const store of stores) length += store.columnLength;
+    const columns = new FamilyColumns(length);
+    for (const store of stores) {
+      const family = store.toFamily(columns);
       if (family === undefined) continue;
       const existing = families.get(family.name);
       // Catalog names are unique; a host's store of the same name joins the family.

@@ -52,7 +52,7 @@ export class DiscoveryCollector extends PortCollector<DiscoveryReading> {
     const counts = new Map<string, number>();
     for (const t of targets) {
       if (!usableLabelValue(t?.name)) {
-        out.invalidValues++;
+        out.invalid('listTargets()[].name');
         continue;
       }
       // An unusable type (empty, over-long) counts as `unknown`, as a missing one does.

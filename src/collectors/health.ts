@@ -31,7 +31,7 @@ export class HealthCollector extends PortCollector<readonly TargetHealthStatus[]
     };
     for (const t of targets) {
       if (!usableLabelValue(t?.targetName)) {
-        out.invalidValues++;
+        out.invalid('getHealth()[].targetName');
         continue;
       }
       const status: TargetHealth = STATUSES.includes(t.status) ? t.status : 'unknown';

@@ -93,9 +93,9 @@ export class Observations {
    * Reports a target the collector saw without observing a target-labelled metric for it (so
    * the lifecycle retires it once it is gone), with its type when known.
    */
-  declareTarget(target: string, type?: string): void {
+  declareTarget(target: string, type?: string, field = 'target name'): void {
     if (!usableLabelValue(target)) {
-      this.invalidValues++;
+      this.invalid(field);
       return;
     }
     this.targets.add(target);
@@ -108,9 +108,13 @@ export class Observations {
     this.folded.clear();
   }
 
-  private invalid(name: string): void {
+  /**
+   * Counts one dropped value; `field` names what was wrong in the collector's status message
+   * (a catalog metric, or a port field such as `getHealth()[].targetName`).
+   */
+  invalid(field: string): void {
     this.invalidValues++;
-    this.invalidMetrics.add(name);
+    this.invalidMetrics.add(field);
   }
 
   private fold(name: string, series: PortSeries, attrs: Attributes, value: number): void {

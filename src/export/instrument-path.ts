@@ -1,3 +1,4 @@
+import { diag } from '@opentelemetry/api';
 import type {
   BatchObservableCallback,
   BatchObservableResult,
@@ -21,7 +22,20 @@ export interface InstrumentGroup {
   readonly observables: readonly Observable[];
 }
 
+/** The SDK's default cardinality limit per instrument and reader (`aggregationCardinalityLimit`). */
+const SDK_DEFAULT_CARDINALITY_LIMIT = 2000;
+const warnedCardinality = new WeakSet<object>();
+
 function observeStore(observer: BatchObservableResult, { store, instrument }: ObservedStore): void {
+  if (store.seriesCount >= SDK_DEFAULT_CARDINALITY_LIMIT && !warnedCardinality.has(store)) {
+    warnedCardinality.add(store);
+    diag.warn(
+      `otel-publishing-metrics: ${store.instrument} has ${store.seriesCount} series; on the ` +
+        `instrument path the SDK folds those past its cardinality limit (default ` +
+        `${SDK_DEFAULT_CARDINALITY_LIMIT} per instrument) into otel.metric.overflow. Raise it with a ` +
+        'View (aggregationCardinalityLimit), lower maxTargets, or use the producer path.',
+    );
+  }
   const values = store.values;
   store.forEachSeries((slot, attributes) => {
     observer.observe(instrument, values[slot] as number, attributes);
