@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   CIRCUIT_STATE_VALUE,
+  DEFAULT_NAMESPACE,
   HEALTH_STATUS_VALUE,
   metricDefinition,
   prometheusName,
@@ -33,6 +34,24 @@ const RULE = {
 const DATASOURCE = { type: 'prometheus', uid: '${DS_PROMETHEUS}' } as const;
 const RATE = '$__rate_interval';
 const TARGET = 'target=~"$target"';
+const INSTANCE = 'instance=~"$instance"';
+const CATALOG_SERIES = new RegExp(`\\b(${DEFAULT_NAMESPACE}_[a-z0-9_]+)(\\{[^}]*\\})?`, 'g');
+
+/**
+ * Every catalog selector of a query narrowed to the chosen replicas. With the variable at "All"
+ * (`.*`) the sums run over every replica, so panels show the fleet by default.
+ */
+function perInstance(expr: string): string {
+  return expr.replace(CATALOG_SERIES, (_all, name: string, matchers: string | undefined) =>
+    matchers === undefined
+      ? `${name}{${INSTANCE}}`
+      : `${name}{${matchers.slice(1, -1)},${INSTANCE}}`,
+  );
+}
+
+/** Recording-rule series are already summed over replicas: the instance variable cannot apply. */
+const RULE_NOTE =
+  ' Recording-rule series cover every replica; the Replica variable does not narrow them.';
 
 type Unit = 'percentunit' | 's' | 'ops' | 'short' | 'none' | 'dtdurations' | 'reqps';
 
@@ -636,7 +655,7 @@ function panelJson(spec: PanelSpec, id: number, x: number, y: number): Record<st
   const targets = spec.queries.map((q, i) => ({
     datasource: DATASOURCE,
     refId: refId(i),
-    expr: q.expr,
+    expr: perInstance(q.expr),
     legendFormat: q.legend ?? '__auto',
     range: spec.instant !== true,
     instant: spec.instant === true,
@@ -693,7 +712,9 @@ function panelJson(spec: PanelSpec, id: number, x: number, y: number): Record<st
     id,
     type: spec.type,
     title: spec.title,
-    description: spec.description,
+    description: spec.queries.some((q) => q.expr.includes('publishing:'))
+      ? spec.description + RULE_NOTE
+      : spec.description,
     datasource: DATASOURCE,
     gridPos: { h: spec.height ?? DEFAULT_HEIGHT, w: spec.width, x, y },
     fieldConfig: {
@@ -834,6 +855,7 @@ export function buildDashboard(): Record<string, unknown> {
     tags: ['alert-publishing', 'opentelemetry'],
     templating: {
       list: [
+        variable('instance', 'Replica', `label_values(${m('collector_up')}, instance)`),
         variable('type', 'Target type', `label_values(${m('target_health_status')}, type)`),
         variable(
           'target',

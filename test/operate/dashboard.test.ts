@@ -101,7 +101,7 @@ describe('Grafana dashboard (offline)', () => {
     expect(exprs).toContain('publishing:health_score');
     for (const q of ['0.95', '0.99']) {
       expect(exprs).toContain(
-        `histogram_quantile(${q}, sum by (target, le) (rate(alert_history_publishing_job_duration_seconds_bucket{target=~"$target"}[$__rate_interval])))`,
+        `histogram_quantile(${q}, sum by (target, le) (rate(alert_history_publishing_job_duration_seconds_bucket{target=~"$target",instance=~"$instance"}[$__rate_interval])))`,
       );
     }
   });

@@ -78,5 +78,5 @@ export function expandGrafanaQuery(expr: string): string {
     .replaceAll('$__rate_interval', '1m')
     .replaceAll('$__interval', '15s')
     .replaceAll('$__range', '1h')
-    .replace(/\$\{?(target|type)\}?/g, '.*');
+    .replace(/\$\{?(target|type|instance)\}?/g, '.*');
 }
