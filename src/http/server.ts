@@ -87,10 +87,23 @@ export async function startStatsServer(options: StatsServerOptions): Promise<Sta
   server.keepAliveTimeout = 5_000;
   limitConnections(server, options);
   server.on('clientError', answerClientError);
+  const requestedPort = options.port ?? 8080;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 8080, host, () => {
-      server.off('error', reject);
+    const failed = (err: NodeJS.ErrnoException) => {
+      const why = err.code === 'EADDRINUSE' ? 'address already in use' : (err.code ?? err.message);
+      const shown = host.includes(':') ? `[${host}]` : host;
+      reject(
+        new Error(
+          `stats server cannot listen on ${shown}:${requestedPort} (${why}): choose another ` +
+            'port (startStatsServer({ port }); 0 picks a free one) or host, or mount ' +
+            'createStatsHandler() in your own server',
+          { cause: err },
+        ),
+      );
+    };
+    server.once('error', failed);
+    server.listen(requestedPort, host, () => {
+      server.off('error', failed);
       resolve();
     });
   });

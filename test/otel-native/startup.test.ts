@@ -354,3 +354,20 @@ describe('no silent miswiring: diag says what to do', () => {
     expect(lines.some((l) => l.includes('aggregationCardinalityLimit'))).toBe(true);
   });
 });
+
+describe('a taken port names the option to change', () => {
+  it('startStatsServer on a port in use', async () => {
+    const { startStatsServer } = await import('../../src/index.js');
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const pm = new PublishingMetricsCollector({ meterProvider: false });
+      await expect(startStatsServer({ source: pm, port, trends: false })).rejects.toThrow(
+        `stats server cannot listen on 127.0.0.1:${port} (address already in use): choose another port (startStatsServer({ port })`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+});
