@@ -7,6 +7,9 @@
  * behaviour, and that `collector_up` still flags the failed collector.
  */
 import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Attributes } from '@opentelemetry/api';
@@ -83,11 +86,21 @@ function value(result: CollectionResult, name: string, attrs: Attributes): unkno
   return found.length === 1 ? found[0]!.value : found.length === 0 ? undefined : 'ambiguous';
 }
 
-const SDK_MAJOR = Number(
-  (
-    await import('@opentelemetry/sdk-metrics/package.json', { with: { type: 'json' } })
-  ).default.version.split('.')[0],
-);
+/** The major version of the sdk-metrics under test (3.x does not export its package.json). */
+function sdkMajor(): number {
+  let dir = dirname(createRequire(import.meta.url).resolve('@opentelemetry/sdk-metrics'));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version: string };
+      if (pkg.name === '@opentelemetry/sdk-metrics') return Number(pkg.version.split('.')[0]);
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error('package.json of @opentelemetry/sdk-metrics not found');
+    dir = up;
+  }
+}
+const SDK_MAJOR = sdkMajor();
 
 describe.each(PATHS)('%s path', (path) => {
   it('per-collector timeout: a hung port costs one collection its timeout, the collector marked down', async () => {
