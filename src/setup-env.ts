@@ -89,21 +89,19 @@ export function readPrometheusEnv(env: Env = process.env): PrometheusEnv {
 }
 
 /**
- * The OTLP variables. Without an endpoint the others are not read at all: a host whose traces go
- * out over grpc (`OTEL_EXPORTER_OTLP_PROTOCOL=grpc`) must not fail a setup that pushes no metrics.
+ * The OTLP variables; read only when OTLP (or the console exporter) is on, so a host whose traces
+ * go out over grpc (`OTEL_EXPORTER_OTLP_PROTOCOL=grpc`) does not fail a setup that pushes no
+ * metrics. `url` is absent when neither endpoint variable is set.
  */
 export function readOtlpEnv(env: Env = process.env): OtlpEnv {
+  const out: OtlpEnv = {};
   const signalEndpoint = value(env, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT');
   const baseEndpoint = value(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
-  let url: string;
   if (signalEndpoint !== undefined) {
-    url = httpUrl(signalEndpoint, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT');
+    out.url = httpUrl(signalEndpoint, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT');
   } else if (baseEndpoint !== undefined) {
-    url = metricsUrlFromBase(httpUrl(baseEndpoint, 'OTEL_EXPORTER_OTLP_ENDPOINT'));
-  } else {
-    return {};
+    out.url = metricsUrlFromBase(httpUrl(baseEndpoint, 'OTEL_EXPORTER_OTLP_ENDPOINT'));
   }
-  const out: OtlpEnv = { url };
   for (const variable of ['OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
     const protocol = value(env, variable);
     if (protocol !== undefined) {

@@ -21,6 +21,13 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/backends.js';
 
 const DOCS = ['README.md', 'docs/setup.md'];
+/** The `exports` of the published package.json (checked against it below where it is there). */
+const PACKAGE_EXPORTS = {
+  '.': {
+    import: { types: './dist/index.d.ts', default: './dist/index.js' },
+    require: { types: './dist/index.d.cts', default: './dist/index.cjs' },
+  },
+};
 const WORK = join(REPO_ROOT, 'node_modules', '.cache', 'otel-publishing-metrics-code-blocks');
 
 interface Block {
@@ -62,12 +69,26 @@ function ensureBuilt(): void {
 
 describe('documentation code blocks', () => {
   it('every TypeScript block of README.md and docs/setup.md compiles against the built package', async () => {
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      exports?: unknown;
+    };
+    // The compatibility run derives its own package.json, without `exports`.
+    if (manifest.exports !== undefined) {
+      expect((manifest.exports as Record<string, unknown>)['.']).toEqual(PACKAGE_EXPORTS['.']);
+    }
     const all = DOCS.flatMap(blocks);
     expect(all.length).toBeGreaterThanOrEqual(6);
     ensureBuilt();
     rmSync(WORK, { recursive: true, force: true });
-    mkdirSync(join(WORK, 'node_modules'), { recursive: true });
-    symlinkSync(REPO_ROOT, join(WORK, 'node_modules', 'otel-publishing-metrics'), 'dir');
+    // The package as installed: the repository's `exports` over the built `dist/` (written here
+    // so the compatibility run, whose package.json is derived, resolves it the same way).
+    const installed = join(WORK, 'node_modules', 'otel-publishing-metrics');
+    mkdirSync(installed, { recursive: true });
+    symlinkSync(join(REPO_ROOT, 'dist'), join(installed, 'dist'), 'dir');
+    writeFileSync(
+      join(installed, 'package.json'),
+      JSON.stringify({ name: 'otel-publishing-metrics', type: 'module', exports: PACKAGE_EXPORTS }),
+    );
     writeFileSync(join(WORK, 'package.json'), JSON.stringify({ type: 'module' }));
     const files = all.map((b, i) => {
       const file = `block-${i}.ts`;

@@ -19,11 +19,13 @@ describe('OTEL_EXPORTER_OTLP_* variables', () => {
     expect(env.url).toBe('http://vm:8428/opentelemetry/v1/metrics');
   });
 
-  it('leaves OTLP unconfigured without an endpoint, and then reads nothing else', () => {
+  it('has no url without an endpoint variable, and still reads the others (OTLP then uses its default endpoint)', () => {
     expect(readOtlpEnv({})).toEqual({});
     expect(readOtlpEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: ' ' })).toEqual({});
-    // A malformed interval does not matter while no metrics are pushed.
-    expect(readOtlpEnv({ OTEL_METRIC_EXPORT_INTERVAL: 'soon' })).toEqual({});
+    expect(readOtlpEnv({ OTEL_EXPORTER_OTLP_TIMEOUT: '300' })).toEqual({ timeoutMs: 300 });
+    expect(() => readOtlpEnv({ OTEL_METRIC_EXPORT_INTERVAL: 'soon' })).toThrow(
+      "OTEL_METRIC_EXPORT_INTERVAL='soon' is not an integer",
+    );
   });
 
   it('takes the metrics protocol first, then the general one, naming its variable', () => {
