@@ -78,7 +78,7 @@ describe('the intake refuses bad requests and keeps what it queued', () => {
   let demo: DemoProcess;
   beforeAll(async () => {
     demo = await startDemoProcess(['--generator', 'off', '--log-deliveries', '.']);
-  }, 60_000);
+  }, 120_000);
   afterAll(() => demo?.stop());
 
   it('answers JSON 4xx by kind, counts each, and still delivers the good notification', async () => {
@@ -190,7 +190,7 @@ describe.skipIf(!alertmanagerBin)('Alertmanager → the demo → its targets', (
         repeatInterval: '3s',
       }),
     });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await alertmanager?.stop();
     await demo?.stop();

@@ -22,12 +22,31 @@ export interface DemoProcess {
   stop(): Promise<void>;
 }
 
-export async function startDemoProcess(args: readonly string[]): Promise<DemoProcess> {
-  const [metricsPort, statsPort, intakePort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
+/** Ports chosen before the start, so Prometheus and Alertmanager can be configured first. */
+export interface DemoPorts {
+  metricsPort: number;
+  statsPort: number;
+  intakePort: number;
+}
+
+export async function freeDemoPorts(): Promise<DemoPorts> {
+  return {
+    metricsPort: await freePort(),
+    statsPort: await freePort(),
+    intakePort: await freePort(),
+  };
+}
+
+export const demoUrls = (ports: DemoPorts) => ({
+  intakeUrl: `http://127.0.0.1:${ports.intakePort}/webhook/alertmanager`,
+  scrapeTarget: `127.0.0.1:${ports.metricsPort}`,
+});
+
+export async function startDemoProcess(
+  args: readonly string[],
+  ports?: DemoPorts,
+): Promise<DemoProcess> {
+  const { metricsPort, statsPort, intakePort } = ports ?? (await freeDemoPorts());
   const child = spawn(
     process.execPath,
     [
@@ -87,7 +106,8 @@ export async function startDemoProcess(args: readonly string[]): Promise<DemoPro
     metrics: async () => (await fetch(metricsUrl)).text(),
     stop,
   };
-  const deadline = Date.now() + 40_000;
+  // tsx compiles the demo on start: ~3 s alone, far more on a 2-core runner busy with other tests.
+  const deadline = Date.now() + 90_000;
   while (Date.now() < deadline && !gone()) {
     // The intake line is printed after every server is up.
     if (output.includes('intake: http://')) return demo;
