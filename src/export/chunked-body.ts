@@ -1,12 +1,14 @@
 /**
  * Writes a body produced piece by piece to an HTTP response without blocking the event loop for
  * the whole of it: the pieces are produced as the socket takes them (waiting for 'drain' when
- * the response's buffer is full), and after `sliceMs` of producing and writing the event loop
- * runs (setImmediate) before the next piece, so other requests and timers are served while a
- * large body goes out. The body is sent with chunked transfer encoding: its length is not known
- * before the last piece.
+ * the response's buffer is full), and when the pacer's budget for this turn of the event loop is
+ * spent (shared with every other response and serialization using it) the loop runs before the
+ * next piece, so other requests and timers are served while large bodies go out. Pieces may be
+ * shared buffers: a response holds a reference to each piece it writes, never a copy, and at most
+ * about one piece more than its socket's buffer while it waits for 'drain'.
  */
 import type { ServerResponse } from 'node:http';
+import type { Pacer } from './pacer.js';
 
 export type ChunkedBodyOutcome =
   | { readonly outcome: 'ended' }
@@ -16,20 +18,19 @@ export type ChunkedBodyOutcome =
   | { readonly outcome: 'failed'; readonly error: unknown };
 
 /**
- * Writes every string of `chunks` to `res` (whose head may already be written), then ends it,
- * letting the event loop run after each `sliceMs` of work. Never throws; stops producing when
- * the client goes away, and calls `chunks.return()` when it stops early.
+ * Writes every piece of `chunks` to `res` (whose head may already be written), then ends it,
+ * letting the event loop run whenever `pacer` says this turn's budget is spent. Never throws;
+ * stops producing when the client goes away, and calls `chunks.return()` when it stops early.
  */
 export function writeChunkedBody(
   res: ServerResponse,
-  chunks: Iterator<string>,
-  sliceMs: number,
+  chunks: Iterator<string | Uint8Array>,
+  pacer: Pacer,
 ): Promise<ChunkedBodyOutcome> {
   return new Promise((resolve) => {
     let closed = false;
     let finished = false;
     let waitingForDrain = false;
-    let sliceStarted = performance.now();
 
     const finish = (result: ChunkedBodyOutcome): void => {
       if (finished) return;
@@ -52,14 +53,8 @@ export function writeChunkedBody(
     }
     function onDrain(): void {
       waitingForDrain = false;
-      // A socket that takes every piece at once drains within the tick: the slice still counts.
-      if (performance.now() - sliceStarted >= sliceMs) setImmediate(resumeSlice);
-      else pump();
-    }
-    const resumeSlice = (): void => {
-      sliceStarted = performance.now();
       pump();
-    };
+    }
 
     function pump(): void {
       for (;;) {
@@ -67,7 +62,12 @@ export function writeChunkedBody(
           finish({ outcome: 'aborted' });
           return;
         }
-        let next: IteratorResult<string>;
+        // A socket that takes every piece at once drains within the tick: the budget still counts.
+        if (!pacer.hasBudget()) {
+          void pacer.nextTurn().then(pump);
+          return;
+        }
+        let next: IteratorResult<string | Uint8Array>;
         try {
           next = chunks.next();
         } catch (error) {
@@ -84,10 +84,6 @@ export function writeChunkedBody(
           // 'drain' may come within this tick (the socket took it all) or after the client read.
           waitingForDrain = true;
           res.once('drain', onDrain);
-          return;
-        }
-        if (performance.now() - sliceStarted >= sliceMs) {
-          setImmediate(resumeSlice);
           return;
         }
       }

@@ -7,8 +7,19 @@ import type {
 } from '@opentelemetry/sdk-metrics';
 
 type ExportResult = Parameters<Parameters<PushMetricExporter['export']>[1]>[0];
-/** `ExportResultCode.SUCCESS` of @opentelemetry/core, which is not a peer dependency. */
+/** `ExportResultCode.SUCCESS`/`FAILED` of @opentelemetry/core, which is not a peer dependency. */
 const SUCCESS = 0;
+const FAILED = 1;
+
+/** Resolves after `ms` with `value`; the timer never keeps the process alive. */
+function after<T>(ms: number, value: T): { promise: Promise<T>; cancel(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const promise = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(value), ms);
+    timer.unref();
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
 
 /** Where export problems are reported: `console`, pino and winston loggers all fit. */
 export interface TelemetryLogger {
@@ -24,6 +35,11 @@ export interface TelemetryLogger {
  *
  * After `seal()` exports are answered at once without sending: the final flush has been sent and
  * the reader's own flush during shutdown must not repeat it (nor wait on a dead endpoint twice).
+ *
+ * Every export, `forceFlush()` and `shutdown()` is bounded by `timeoutMs`: an export not answered
+ * by then is reported failed (the request itself is abandoned by the deadline agent, which frees
+ * the exporter's concurrency slot), and a flush or shutdown still waiting on such a request
+ * resolves at the timeout, so the host's shutdown never waits on the endpoint for longer.
  */
 export class ReportingExporter implements PushMetricExporter {
   private consecutiveFailures = 0;
@@ -33,6 +49,7 @@ export class ReportingExporter implements PushMetricExporter {
     private readonly inner: PushMetricExporter,
     private readonly url: string,
     private readonly logger: TelemetryLogger | undefined,
+    private readonly timeoutMs: number,
   ) {}
 
   /** Failed exports since the last successful one. */
@@ -45,10 +62,22 @@ export class ReportingExporter implements PushMetricExporter {
       done({ code: SUCCESS });
       return;
     }
-    this.inner.export(metrics, (result) => {
+    let settled = false;
+    const settle = (result: ExportResult) => {
+      if (settled) return;
+      settled = true;
+      deadline.cancel();
       this.report(result);
       done(result);
-    });
+    };
+    const deadline = after(this.timeoutMs, undefined);
+    void deadline.promise.then(() =>
+      settle({
+        code: FAILED,
+        error: new Error(`export not answered within the timeout (${this.timeoutMs} ms)`),
+      }),
+    );
+    this.inner.export(metrics, settle);
   }
 
   seal(): void {
@@ -56,11 +85,21 @@ export class ReportingExporter implements PushMetricExporter {
   }
 
   forceFlush(): Promise<void> {
-    return this.inner.forceFlush();
+    return this.bounded(this.inner.forceFlush());
   }
 
   shutdown(): Promise<void> {
-    return this.inner.shutdown();
+    return this.bounded(this.inner.shutdown());
+  }
+
+  /** `work`, or nothing more to wait for after the timeout (a rejection is the SDK's to log). */
+  private async bounded(work: Promise<void>): Promise<void> {
+    const timeout = after(this.timeoutMs, undefined);
+    try {
+      await Promise.race([work, timeout.promise]);
+    } finally {
+      timeout.cancel();
+    }
   }
 
   selectAggregationTemporality(instrumentType: InstrumentType): AggregationTemporality {

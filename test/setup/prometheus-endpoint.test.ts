@@ -1,7 +1,8 @@
 /**
  * The Prometheus endpoint over HTTP: a small body in one piece with a Content-Length, a large
- * one streamed (chunked) and equal to the exporter package's serialization, HEAD, 405, 503, and
- * a client that goes away in the middle of a large body.
+ * one streamed (chunked) and equal to the exporter package's serialization, HEAD, 405, 503, a
+ * client that goes away in the middle of a large body, concurrent and pipelined scrapes sharing
+ * one collection, the cap on scrapes in progress, and the bearer token.
  */
 import {
   createServer,
@@ -10,7 +11,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
@@ -20,6 +21,7 @@ import {
   PROMETHEUS_CONTENT_TYPE,
   type MetricsHandler,
   type PrometheusEndpoint,
+  type PrometheusEndpointOptions,
 } from '../../src/export/prometheus.js';
 
 interface Reply {
@@ -28,9 +30,9 @@ interface Reply {
   body: string;
 }
 
-function send(url: string, method = 'GET'): Promise<Reply> {
+function send(url: string, method = 'GET', headers: Record<string, string> = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method }, (res) => {
+    const req = request(url, { method, headers }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (c: Buffer) => parts.push(c));
       res.on('end', () =>
@@ -80,8 +82,16 @@ afterEach(async () => {
 });
 
 /** An endpoint over `series` counter series and `series / 10` histogram series. */
-async function setup(series: number, withoutTargetInfo = false): Promise<Setup> {
-  const endpoint = await createPrometheusEndpoint({ withoutScopeInfo: true, withoutTargetInfo });
+async function setup(
+  series: number,
+  withoutTargetInfo = false,
+  extra: Partial<PrometheusEndpointOptions> = {},
+): Promise<Setup> {
+  const endpoint = await createPrometheusEndpoint({
+    withoutScopeInfo: true,
+    withoutTargetInfo,
+    ...extra,
+  });
   const provider = new MeterProvider({
     resource: resourceFromAttributes({ 'service.name': 'endpoint-test' }),
     readers: [endpoint.reader as MetricReader],
@@ -111,6 +121,45 @@ async function exporterText(endpoint: PrometheusEndpoint, withoutTargetInfo = fa
   return new PrometheusSerializer(undefined, false, undefined, withoutTargetInfo, true).serialize(
     resourceMetrics,
   );
+}
+
+/**
+ * Writes `count` GET requests on one connection in one write (pipelined) and resolves with the
+ * raw bytes once `count` status lines have arrived and the last response is complete.
+ */
+function pipelined(url: string, count: number, path = '/metrics'): Promise<string> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1');
+    let text = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`pipelined: ${text.split('HTTP/1.1 ').length - 1} of ${count} answers`));
+    }, 10_000);
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      const answers = text.split('HTTP/1.1 ').length - 1;
+      const last = text.lastIndexOf('HTTP/1.1 ');
+      const length = /content-length: (\d+)/i.exec(text.slice(last))?.[1];
+      const bodyAt = text.indexOf('\r\n\r\n', last) + 4;
+      if (answers === count && length !== undefined && text.length - bodyAt >= Number(length)) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(text);
+      }
+    });
+    socket.on('error', reject);
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`.repeat(count));
+  });
+}
+
+async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/;
@@ -199,7 +248,7 @@ describe('the Prometheus endpoint', () => {
     expect(reply.body).toMatch(/^metrics collection failed: .+\n$/);
   });
 
-  it('stops serializing, without an error, when the client goes away mid-body', async () => {
+  it('stops writing, without an error, when the client goes away mid-body', async () => {
     const { served } = await setup(40_000);
     const responses: ServerResponse[] = [];
     served.server.prependListener('request', (_req, res) => responses.push(res));
@@ -231,5 +280,90 @@ describe('the Prometheus endpoint', () => {
     const next = await send(served.url);
     expect(next.status).toBe(200);
     expect(next.body.endsWith('\n')).toBe(true);
+  });
+
+  it('concurrent scrapes share one collection and get the same bytes', async () => {
+    const { served, endpoint, provider } = await setup(20_000);
+    // The collection waits on this gate until every request has reached the server.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    provider
+      .getMeter('endpoint-test')
+      .createObservableGauge('gate')
+      .addCallback(async (result) => {
+        await gate;
+        result.observe(1);
+      });
+    let arrived = 0;
+    served.server.prependListener('request', () => {
+      if (++arrived === 20) open();
+    });
+    const before = endpoint.scrapes.collections;
+    const replies = await Promise.all(Array.from({ length: 20 }, () => send(served.url)));
+    expect(endpoint.scrapes.collections - before).toBe(1);
+    expect(new Set(replies.map((r) => r.body)).size).toBe(1);
+    expect(replies[0]!.status).toBe(200);
+    expect(replies[0]!.body.length).toBeGreaterThan(1_000_000);
+    expect(replies[0]!.body).toContain('\ngate 1\n');
+    expect(endpoint.scrapes.inProgress).toBe(0);
+  });
+
+  it('requests pipelined on one connection are answered in order from one collection', async () => {
+    const { served, endpoint } = await setup(5);
+    const before = endpoint.scrapes.collections;
+    const raw = await pipelined(served.url, 200);
+    const statuses = [...raw.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
+    expect(statuses).toEqual(Array(200).fill('200'));
+    // Node parses every request of the write before the collection can finish: all share it.
+    expect(endpoint.scrapes.collections - before).toBe(1);
+    expect(raw.split('deliveries_total{target="target-4"').length - 1).toBe(200);
+  });
+
+  it('a client that pipelines 100 scrapes and goes away after the first piece leaves nothing held', async () => {
+    const { served, endpoint } = await setup(20_000);
+    const { port } = new URL(served.url);
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.on('data', () => socket.destroy());
+      socket.on('close', () => resolve());
+      socket.on('error', () => undefined);
+      socket.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(100));
+    });
+    // Node never emits 'close' on the 99 queued responses: the connection's close releases them.
+    await until(() => endpoint.scrapes.inProgress === 0 && endpoint.scrapes.liveBodies === 0);
+    expect(endpoint.scrapes).toMatchObject({ inProgress: 0, liveBodies: 0, collections: 1 });
+    expect((await send(served.url)).status).toBe(200);
+  });
+
+  it('answers 503 with Retry-After beyond the cap on scrapes in progress, and serves again after', async () => {
+    const { served, endpoint } = await setup(5, false, { maxScrapesInProgress: 3 });
+    const raw = await pipelined(served.url, 8);
+    const statuses = [...raw.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
+    expect(statuses).toEqual(['200', '200', '200', '503', '503', '503', '503', '503']);
+    expect(raw).toMatch(/HTTP\/1\.1 503 Service Unavailable\r\n[^]*?retry-after: 1\r\n/i);
+    expect(endpoint.scrapes.inProgress).toBe(0);
+    expect((await send(served.url)).status).toBe(200);
+  });
+
+  it('with a token: 401 without it or with a wrong one, 200 with it, HEAD included', async () => {
+    const token = 'scrape-7f3a.Zq_9~';
+    const { served } = await setup(5, false, { token });
+    const none = await send(served.url);
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toBe('Bearer realm="publishing-metrics"');
+    expect(none.body).not.toContain('deliveries');
+    const wrong = await send(served.url, 'GET', { authorization: 'Bearer scrape-7f3a.Zq_8~' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers['www-authenticate']).toContain('error="invalid_token"');
+    expect((await send(served.url, 'HEAD')).status).toBe(401);
+    const right = await send(served.url, 'GET', { authorization: `Bearer ${token}` });
+    expect(right.status).toBe(200);
+    expect(right.body).toContain('deliveries_total{target="target-4"');
+  });
+
+  it('refuses at creation a token that can never match', async () => {
+    await expect(
+      createPrometheusEndpoint({ withoutScopeInfo: true, withoutTargetInfo: true, token: 'a b' }),
+    ).rejects.toThrow(/prometheus\.token can never match/);
   });
 });
