@@ -14,7 +14,16 @@ import type { Socket } from 'node:net';
 const pendingBySocket = new WeakMap<Socket, Set<() => void>>();
 
 export function onResponseDone(req: IncomingMessage, res: ServerResponse, done: () => void): void {
-  const socket = req.socket;
+  const socket = req.socket as Socket | undefined;
+  // A request without a connection (a host calling the handler directly): 'close' only.
+  if (socket === undefined || socket === null) {
+    let called = false;
+    res.once('close', () => {
+      if (!called) done();
+      called = true;
+    });
+    return;
+  }
   let pending = pendingBySocket.get(socket);
   if (pending === undefined) {
     const created = new Set<() => void>();

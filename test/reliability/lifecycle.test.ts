@@ -4,7 +4,7 @@
  * leaving — after which every series and every recorder slot is gone again.
  */
 import { Agent, request } from 'node:http';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DiscoveryCollector,
@@ -195,6 +195,8 @@ describe('shutdown', () => {
             return res;
           },
           end: () => res,
+          // The handler releases its scrape slot when the response closes.
+          once: () => res,
         };
         telemetry.prometheus!.handler({ method: 'GET', url: '/metrics' } as never, res as never);
       });
@@ -206,6 +208,103 @@ describe('shutdown', () => {
       await telemetry.shutdown();
     }
   });
+});
+
+/** The library's own Prometheus server over 1,000 targets: an ~11 MB body, more than a socket buffers. */
+async function largeTelemetry(shutdownGraceMs: number) {
+  const types = ['slack', 'rootly', 'pagerduty', 'webhook'];
+  const pipeline = new FakePipeline(
+    Array.from({ length: 1_000 }, (_, i) => ({ name: `target-${i}`, type: types[i % 4]! })),
+  );
+  const telemetry = await startPublishingTelemetry({
+    sources: pipeline.sources,
+    prometheus: { port: 0, shutdownGraceMs },
+    otlp: false,
+    logger: false,
+    maxTargets: 2_000,
+    collectorTimeoutMs: 10_000,
+  });
+  return { telemetry, url: new URL(telemetry.prometheus!.url!) };
+}
+
+/** One full scrape; resolves with its body length. */
+function fetchBody(url: URL): Promise<number> {
+  return fetch(url).then(async (r) => (await r.arrayBuffer()).byteLength);
+}
+
+describe('shutdown with scrapers mid-body', () => {
+  it('a scraper that stopped reading: shutdown() resolves within the grace period and its connection is cut', async () => {
+    const GRACE_MS = 500;
+    const { telemetry, url } = await largeTelemetry(GRACE_MS);
+    const full = await fetchBody(url);
+    const stalled = connect(Number(url.port), url.hostname);
+    stalled.pause();
+    let received = 0;
+    stalled.on('data', (c: Buffer) => (received += c.length));
+    stalled.on('error', () => undefined);
+    const closed = new Promise<void>((r) => stalled.on('close', () => r()));
+    stalled.write(`GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+    // A scrape sent after it shares its collection: once it is answered, the stalled one's body
+    // is being written and has filled the socket's buffers.
+    await fetchBody(url);
+    const started = performance.now();
+    await telemetry.shutdown();
+    const shutdownMs = performance.now() - started;
+    stalled.resume();
+    await closed;
+    figures['shutdownWithStalledScraperMs'] = ms(shutdownMs);
+    // Before: never resolved (server.close() waited for the response to finish).
+    expect(shutdownMs).toBeLessThan(GRACE_MS + EPSILON_MS);
+    expect(received).toBeLessThan(full);
+  }, 60_000);
+
+  it('a reading client mid-scrape gets its whole body, then its connection closes: shutdown() does not wait for keep-alive', async () => {
+    const { telemetry, url } = await largeTelemetry(5_000);
+    const full = await fetchBody(url);
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const started = performance.now();
+      let shutdownMs = -1;
+      const answer = await new Promise<{
+        bytes: number;
+        complete: boolean;
+        closedAfterEndMs: number;
+      }>((resolve) => {
+        const req = request(url, { agent }, (res) => {
+          let bytes = 0;
+          let endedAt = 0;
+          res.on('data', (c: Buffer) => {
+            // Shutdown starts after the head (saying keep-alive) and the first piece.
+            if (bytes === 0) {
+              void telemetry.shutdown().then(() => (shutdownMs = performance.now() - started));
+            }
+            bytes += c.length;
+          });
+          res.on('end', () => (endedAt = performance.now()));
+          res.socket.once('close', () =>
+            resolve({
+              bytes,
+              complete: res.complete,
+              closedAfterEndMs: performance.now() - endedAt,
+            }),
+          );
+        });
+        req.end();
+      });
+      await telemetry.shutdown();
+      figures['shutdownWithReadingScraperMs'] = ms(shutdownMs);
+      expect(answer.complete).toBe(true);
+      // The same body but for the library's own counters (a few bytes).
+      expect(Math.abs(answer.bytes - full)).toBeLessThan(100);
+      // Closed right after the body, not after the 5 s keep-alive (before: shutdown took 6 s).
+      expect(answer.closedAfterEndMs).toBeLessThan(EPSILON_MS);
+      expect(shutdownMs).toBeGreaterThan(0);
+      expect(shutdownMs).toBeLessThan(3_000);
+    } finally {
+      agent.destroy();
+      await telemetry.shutdown();
+    }
+  }, 60_000);
 });
 
 describe('registration churn', () => {
