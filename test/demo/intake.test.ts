@@ -127,3 +127,35 @@ describe('IntakeClient against a slow intake', () => {
     expect(lines[0]).toMatch(/^generator: intake unreachable/);
   });
 });
+
+describe('IntakeServer when nothing can be queued', () => {
+  let server: IntakeServer | undefined;
+  afterEach(() => server?.close());
+
+  it.each([
+    [{ accepted: 0, rejected: 6, open: true }, 503, 'queue_full', 'queue full, retry later'],
+    [
+      { accepted: 0, rejected: 0, open: false },
+      503,
+      'unavailable',
+      'not accepting alerts (stopping)',
+    ],
+    [{ accepted: 2, rejected: 4, open: true }, 200, 'accepted', undefined],
+  ] as const)('submit %j answers %i (%s)', async (result, status, outcome, error) => {
+    const outcomes: string[] = [];
+    server = new IntakeServer({
+      port: 0,
+      submit: () => result,
+      onOutcome: (o) => outcomes.push(o),
+    });
+    await server.listen();
+    const response = await fetch(server.url, {
+      method: 'POST',
+      body: JSON.stringify(notification([alert({ alertname: 'X', severity: 'critical' })])),
+    });
+    const body = (await response.json()) as { error?: string };
+    expect(response.status).toBe(status);
+    expect(body.error).toBe(error);
+    expect(outcomes).toEqual([outcome]);
+  });
+});
