@@ -210,6 +210,8 @@ async function main(): Promise<number> {
       String(metricsPort),
       '--stats-port',
       String(statsPort),
+      '--intake-port',
+      '0',
     ],
     {
       cwd: REPO_ROOT,

@@ -333,6 +333,8 @@ export async function startDemoWorkload(options: DemoOptions = {}): Promise<Work
       String(metricsPort),
       '--stats-port',
       String(statsPort),
+      '--intake-port',
+      '0',
     ],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
