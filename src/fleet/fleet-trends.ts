@@ -1,5 +1,5 @@
 /**
- * Fleet trends: one range query gives the fleet's job and latency-bucket increases per step and
+ * Fleet trends: two range queries give the fleet's job and latency-bucket increases per step and
  * its queue depth; each step becomes a snapshot fed, in order, to a fresh TrendsDetector, so the
  * trend rules (short vs long window, 3σ spike, least-squares queue slope, `insufficient_data`)
  * are the library's, not a copy of them.
@@ -53,7 +53,11 @@ async function compute(
   // Aligned to the step, so the points (and the answer) only change when a step completes.
   const end = Math.floor(at / stepMs) * stepSeconds;
   const start = end - settings.longWindowMs! / 1000 - stepSeconds;
-  const series = await client.queryRange(queries.trends(stepSeconds), start, end, stepSeconds);
+  const series = (
+    await Promise.all(
+      queries.trends(stepSeconds).map((q) => client.queryRange(q, start, end, stepSeconds)),
+    )
+  ).flat();
 
   const steps = new Map<number, Step>();
   for (let t = start; t <= end + 1e-9; t += stepSeconds) {

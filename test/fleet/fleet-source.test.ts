@@ -85,6 +85,13 @@ const CANNED = [
   el('replicas', {}, 3),
 ];
 
+/** The canned elements of the parts a query asks for (as a backend would answer it). */
+const cannedAnswer = (res: ServerResponse, body: string) => {
+  const query = new URLSearchParams(body).get('query') ?? '';
+  const result = CANNED.filter((e) => query.includes(`"fleet_part", "${e.metric.fleet_part}"`));
+  json(res, 200, { status: 'success', data: { resultType: 'vector', result } });
+};
+
 async function get(url: string) {
   const started = performance.now();
   const res = await fetch(url);
@@ -126,14 +133,13 @@ describe('fleet stats from a query API the test controls', () => {
     return started;
   }
 
-  it('computes targets, system and health from one combined query', async () => {
-    backend.behaviour = (_req, res) =>
-      json(res, 200, { status: 'success', data: { resultType: 'vector', result: CANNED } });
+  it('computes targets, system and health from three parallel queries', async () => {
+    backend.behaviour = (_req, res, body) => cannedAnswer(res, body);
     await serve();
     const { status, body } = await get(`${server!.url}${BASE}/stats`);
     expect(status).toBe(200);
-    expect(backend.requests.map((r) => r.path)).toEqual(['/api/v1/query']);
-    expect(backend.requests[0]!.query).toContain(
+    expect(backend.requests.map((r) => r.path)).toEqual(Array(3).fill('/api/v1/query'));
+    expect(backend.requests.map((r) => r.query).join('\n')).toContain(
       'sum by (target, state) (increase(alert_history_publishing_jobs_processed_total[300s]))',
     );
     expect(body.source).toBe('prometheus');
@@ -172,17 +178,14 @@ describe('fleet stats from a query API the test controls', () => {
   });
 
   it('shares one backend query among concurrent requests within a cache slot', async () => {
-    backend.behaviour = (_req, res) =>
-      setTimeout(
-        () => json(res, 200, { status: 'success', data: { resultType: 'vector', result: CANNED } }),
-        100,
-      );
+    backend.behaviour = (_req, res, body) => setTimeout(() => cannedAnswer(res, body), 100);
     await serve({ cacheTtlMs: 60_000 });
     const answers = await Promise.all(
       Array.from({ length: 20 }, () => get(`${server!.url}${BASE}/stats`)),
     );
     expect(answers.every((a) => a.status === 200)).toBe(true);
-    expect(backend.requests.length).toBe(1);
+    // One /stats answer: its three queries, once.
+    expect(backend.requests.length).toBe(3);
   });
 
   // Answers shaped for an instant query are judged by the instant-query endpoints only.
@@ -255,8 +258,7 @@ describe('fleet stats from a query API the test controls', () => {
     backend.behaviour = (_req, res) => res.end('garbage');
     await serve({ cacheTtlMs: 60_000 });
     expect((await get(`${server!.url}${BASE}/stats`)).status).toBe(503);
-    backend.behaviour = (_req, res) =>
-      json(res, 200, { status: 'success', data: { resultType: 'vector', result: CANNED } });
+    backend.behaviour = (_req, res, body) => cannedAnswer(res, body);
     expect((await get(`${server!.url}${BASE}/stats`)).status).toBe(200);
   });
 
