@@ -1,5 +1,6 @@
 /**
- * Calls back once a response is done: finished, destroyed, or its connection gone.
+ * Calls back once a response is done: finished (its last byte handed to the OS), destroyed, or
+ * its connection gone.
  *
  * A response's own 'close' is not enough: node queues the responses to pipelined requests until
  * those before them are answered, and when the client closes the connection the queued ones never
@@ -18,10 +19,12 @@ export function onResponseDone(req: IncomingMessage, res: ServerResponse, done: 
   // A request without a connection (a host calling the handler directly): 'close' only.
   if (socket === undefined || socket === null) {
     let called = false;
-    res.once('close', () => {
+    const once = (): void => {
       if (!called) done();
       called = true;
-    });
+    };
+    res.once('finish', once);
+    res.once('close', once);
     return;
   }
   let pending = pendingBySocket.get(socket);
@@ -42,6 +45,8 @@ export function onResponseDone(req: IncomingMessage, res: ServerResponse, done: 
     done();
   };
   set.add(once);
+  // 'finish': the last byte is with the OS, before the client can have read it and asked again.
+  res.once('finish', once);
   res.once('close', once);
   // A socket already closed never emits 'close' again.
   if (socket.destroyed) once();

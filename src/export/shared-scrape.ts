@@ -6,13 +6,14 @@
  * connection killed the process out of memory. Now the first request starts a collection and its
  * serialization (paced, see `Pacer`) into UTF-8 pieces; every request arriving before that is done
  * joins it and is answered with the same pieces — references to the same buffers, no copies. At
- * most one collection is in flight per endpoint. There is no reuse window: a request arriving
- * after a body is complete starts the next collection, so a scrape never sees values older than
- * its own arrival — unless responses still being written hold `maxLiveBodies` distinct bodies
- * (clients that read slowly or not at all, each pinning the body it was given until its write
- * deadline): then the newest of those bodies is answered instead of a new one being made, so
- * the bodies held at once stay bounded however clients arrive (before: 100 clients that stopped
- * reading held ~5 MB each, 34 → 522 MiB). Prometheus reading at normal speed never reaches it.
+ * most one collection is in flight per endpoint, and no new one starts while a body is still
+ * being written to any response: a request arriving then is answered with that body too. So the
+ * memory scrapes hold is one body (plus the collection being made) however many clients there
+ * are and however they arrive — before, 100 clients that stopped reading held ~5 MB each, 34 →
+ * 522 MiB. The cost is freshness while a body is being written: Prometheus reading at normal
+ * speed holds one for milliseconds, so a second scraper arriving then gets values that many
+ * milliseconds old; a client that stops reading holds one until its write deadline (10 s without
+ * a byte moving, 30 s in all), and scrapes meanwhile get values up to that old.
  */
 import type { CollectionResult } from '@opentelemetry/sdk-metrics';
 import type { Pacer } from './pacer.js';
@@ -38,7 +39,7 @@ export class CollectionFailed extends Error {
 export type Serialize = (result: CollectionResult) => Iterator<string>;
 
 /** Bodies held by responses in progress at most, before new scrapes reuse the newest. */
-export const MAX_LIVE_BODIES = 2;
+export const MAX_LIVE_BODIES = 1;
 
 export class SharedScrape {
   private inFlight: Promise<EncodedScrape> | undefined;

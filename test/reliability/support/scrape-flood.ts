@@ -7,7 +7,8 @@
  *
  *   node --import tsx test/reliability/support/scrape-flood.ts <json options>
  *
- * Prints one JSON line (`FloodResult`) when every connection is done.
+ * Prints `first-byte` when the first answer starts arriving, then one JSON line (`FloodResult`)
+ * when every connection is done.
  */
 import { connect } from 'node:net';
 
@@ -64,6 +65,14 @@ class AnswerCounter {
   }
 }
 
+let firstByteSeen = false;
+/** Tells the parent (one `first-byte` line) when answers start: the shared body is made. */
+function firstByte(): void {
+  if (firstByteSeen) return;
+  firstByteSeen = true;
+  process.stdout.write('first-byte\n');
+}
+
 function scrapeOnce(
   url: URL,
   timeoutMs: number,
@@ -78,6 +87,7 @@ function scrapeOnce(
     };
     const timer = setTimeout(() => done(-1), timeoutMs);
     socket.on('data', (chunk: Buffer) => {
+      firstByte();
       counter.feed(chunk);
       const status = Number(Object.keys(counter.statuses)[0] ?? 0);
       if (counter.answers === 1) done(status);
