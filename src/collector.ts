@@ -28,6 +28,9 @@ import { SCOPE_NAME, SCOPE_VERSION } from './version.js';
 
 export const DEFAULT_COLLECTOR_TIMEOUT_MS = 1000;
 
+/** The runs of a collection whose ports all answered synchronously. */
+const DONE: Promise<void> = Promise.resolve();
+
 /** How long after start an unread producer-path collector reports that nothing reads it. */
 const UNREAD_WARNING_MS = 60_000;
 
@@ -363,12 +366,27 @@ export class PublishingMetricsCollector {
     for (const [name, { bound }] of this.registrations) {
       if (bound === undefined) continue;
       // collect() reports its own failures; this only guards the registry's bookkeeping.
-      const run = bound.collect().catch((err: unknown) => {
+      const unexpected = (err: unknown) => {
         diag.error(`otel-publishing-metrics: collector '${name}' run failed unexpectedly`, err);
-      });
-      runs.push(run);
+      };
+      try {
+        // Undefined: the port answered synchronously and the run is already done.
+        const run = bound.collect();
+        if (run !== undefined) runs.push(run.catch(unexpected));
+      } catch (err) {
+        unexpected(err);
+      }
     }
     this.deadline = undefined;
+    if (runs.length === 0) {
+      // Every run finished synchronously. The instrument path's callbacks of one collection are
+      // called one after another in this same turn: they share these runs until it ends.
+      this.runs = DONE;
+      queueMicrotask(() => {
+        if (this.runs === DONE) this.runs = undefined;
+      });
+      return DONE;
+    }
     const all = Promise.all(runs).then(() => {
       this.runs = undefined;
     });

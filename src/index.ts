@@ -54,6 +54,14 @@ export type { SubmissionResult, JobState, ErrorType, ReplayResult } from './reco
 export { PublisherRecorder } from './recorders/publisher.js';
 export type { RootlyIncidentAction, PagerDutyAction } from './recorders/publisher.js';
 export { DiscoveryRecorder } from './recorders/discovery.js';
+export { noopRecorders } from './recorders/noop.js';
+export type {
+  DiscoveryRecorderApi,
+  PublisherRecorderApi,
+  PublishingRecorders,
+  QueueRecorderApi,
+  RefreshRecorderApi,
+} from './recorders/noop.js';
 export { OTHER_LABEL_VALUE, UNKNOWN_TYPE } from './recorders/labels.js';
 export type { TargetLabelMode } from './recorders/labels.js';
 export { classifyPublishError, PUBLISHER_ERROR_REASONS } from './publish-errors.js';

@@ -1,8 +1,13 @@
 import { OpenLabel } from '../recorders/labels.js';
 import { usableLabelValue } from '../recorders/limits.js';
-import type { DiscoveryStats, PublishingTarget, TargetDiscoveryManager } from '../sources.js';
+import type {
+  DiscoveryStats,
+  MaybePromise,
+  PublishingTarget,
+  TargetDiscoveryManager,
+} from '../sources.js';
 import type { Observations } from './observations.js';
-import { PortCollector, unixSeconds } from './port-collector.js';
+import { isThenable, PortCollector, unixSeconds } from './port-collector.js';
 
 interface DiscoveryReading {
   readonly targets: readonly PublishingTarget[];
@@ -35,13 +40,22 @@ export class DiscoveryCollector extends PortCollector<DiscoveryReading> {
     return this.manager !== undefined;
   }
 
-  protected async read(): Promise<DiscoveryReading> {
+  /** Synchronous when both port calls are (cached state), so the run needs no promise or timer. */
+  protected read(): MaybePromise<DiscoveryReading> {
     if (this.manager === undefined) throw new Error('no discovery manager configured');
-    const [targets, stats] = await Promise.all([
-      this.manager.listTargets(),
-      this.manager.getStats(),
-    ]);
-    return { targets, stats };
+    const listed = this.manager.listTargets();
+    let stats: MaybePromise<DiscoveryStats>;
+    try {
+      stats = this.manager.getStats();
+    } catch (err) {
+      // The first call's rejection, if any, is this run's error too: not an unhandled one.
+      if (isThenable(listed)) Promise.resolve(listed).catch(() => undefined);
+      throw err;
+    }
+    if (!isThenable(listed) && !isThenable(stats)) {
+      return { targets: listed, stats } as DiscoveryReading;
+    }
+    return Promise.all([listed, stats]).then(([targets, s]) => ({ targets, stats: s }));
   }
 
   protected observe({ targets, stats }: DiscoveryReading, out: Observations): void {

@@ -53,12 +53,37 @@ abstract class ColumnFamily<T> implements MetricFamily {
   protected abstract build(): Array<Series<T>>;
 }
 
-/** A counter or gauge family. */
+/**
+ * Where a collection copies the stores' values: one array for every family of a snapshot (one
+ * allocation per collection instead of one or two typed arrays per family, which were a fifth
+ * of a 60-family collection's CPU at N=10), filled from `offset` on.
+ */
+export class FamilyColumns {
+  offset = 0;
+  readonly data: Float64Array;
+
+  constructor(length: number) {
+    this.data = new Float64Array(length);
+  }
+
+  /** Copies the first `length` values of `from`; returns where they start. */
+  copy(from: Float64Array, length: number): number {
+    const at = this.offset;
+    const data = this.data;
+    if (length === from.length) data.set(from, at);
+    else for (let i = 0; i < length; i++) data[at + i] = from[i]!;
+    this.offset = at + length;
+    return at;
+  }
+}
+
+/** A counter or gauge family: slot `s`'s value is `data[at + s]`. */
 export class NumberColumnFamily extends ColumnFamily<number> {
   constructor(
     meta: FamilyMeta,
     slots: Slots,
-    private readonly values: Float64Array,
+    private readonly data: Float64Array,
+    private readonly at: number,
   ) {
     super(meta, slots);
   }
@@ -69,20 +94,24 @@ export class NumberColumnFamily extends ColumnFamily<number> {
     let i = 0;
     for (let slot = 0; slot < used; slot++) {
       const l = labels[slot];
-      if (l !== undefined) series[i++] = { labels: l, value: this.values[slot]! };
+      if (l !== undefined) series[i++] = { labels: l, value: this.data[this.at + slot]! };
     }
     return series;
   }
 }
 
-/** A histogram family: per slot `width` bucket counts, a sum. */
+/**
+ * A histogram family: per slot `width` bucket counts from `data[countsAt]` on, and a sum at
+ * `data[sumsAt + slot]`.
+ */
 export class HistogramColumnFamily extends ColumnFamily<HistogramValue> {
   constructor(
     meta: FamilyMeta,
     slots: Slots,
     private readonly boundaries: readonly number[],
-    private readonly counts: Float64Array,
-    private readonly sums: Float64Array,
+    private readonly data: Float64Array,
+    private readonly countsAt: number,
+    private readonly sumsAt: number,
   ) {
     super(meta, slots);
   }
@@ -97,14 +126,14 @@ export class HistogramColumnFamily extends ColumnFamily<HistogramValue> {
       if (l === undefined) continue;
       const counts = new Array<number>(width);
       let count = 0;
-      for (let b = 0, at = slot * width; b < width; b++, at++) {
-        const c = this.counts[at]!;
+      for (let b = 0, at = this.countsAt + slot * width; b < width; b++, at++) {
+        const c = this.data[at]!;
         counts[b] = c;
         count += c;
       }
       series[i++] = {
         labels: l,
-        value: { boundaries: this.boundaries, counts, sum: this.sums[slot]!, count },
+        value: { boundaries: this.boundaries, counts, sum: this.data[this.sumsAt + slot]!, count },
       };
     }
     return series;
