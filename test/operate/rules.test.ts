@@ -120,6 +120,13 @@ describe.skipIf(!promtool)('promtool', () => {
     };
     const job = config.scrape_configs.find((s) => s.job_name === 'alert-publisher');
     expect(job?.static_configs.flatMap((s) => s.targets)).toEqual(['127.0.0.1:9464']);
+    // Firing alerts reach the Alertmanager of collector-config/alertmanager.yml.
+    const { alerting } = config as unknown as {
+      alerting: { alertmanagers: Array<{ static_configs: Array<{ targets: string[] }> }> };
+    };
+    expect(
+      alerting.alertmanagers.flatMap((a) => a.static_configs.flatMap((s) => s.targets)),
+    ).toEqual(['127.0.0.1:9093']);
     expect(config.rule_files).toEqual([
       'prometheus/rules/publishing-recording.yml',
       'prometheus/rules/publishing-alerts.yml',
