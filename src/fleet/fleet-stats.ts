@@ -15,7 +15,7 @@ import { captureState, windowDeltas, type CumulativeState } from '../stats/delta
 import { resolveSlo, type Slo, type SloOptions } from '../stats/health-score.js';
 import { buildSystemStats } from '../stats/system-stats.js';
 import { buildTargetStats, windowsByTarget } from '../stats/target-stats.js';
-import type { TrendsOptions, TrendsReport } from '../stats/trends.js';
+import type { TrendsReport } from '../stats/trends.js';
 import {
   checkLabelName,
   checkMatchers,
@@ -321,4 +321,4 @@ export class FleetStatsSource {
   }
 }
 
-export type { FleetTrendsOptions, TrendsOptions };
+export type { FleetTrendsOptions };

@@ -3,7 +3,7 @@
  * latency and answer size, at 3 demo replicas × (100 generated + 6 built-in) targets, against
  * Prometheus and VictoriaMetrics. Not part of the suite (it runs for about a minute and a half):
  *
- *   npx tsx test/fleet/measure-query-cost.ts [replicas] [extraTargets] [seconds of traffic]
+ *   [ROUNDS=15] npx tsx test/fleet/measure-query-cost.ts [replicas] [extraTargets] [seconds of traffic]
  */
 import { FleetStatsSource } from '../../src/fleet/fleet-stats.js';
 import { createQueryClient, type QueryClient } from '../../src/fleet/query-client.js';
@@ -11,6 +11,9 @@ import { vmForceFlush } from '../support/backends.js';
 import { startFleetStack } from './fleet-stack.js';
 
 const [replicas = 3, extraTargets = 100, trafficSeconds = 45] = process.argv.slice(2).map(Number);
+
+/** Answers timed per backend (env ROUNDS; 15 by default). */
+const ROUNDS = Number(process.env['ROUNDS'] ?? 15);
 
 interface Call {
   kind: 'query' | 'query_range';
@@ -42,7 +45,7 @@ const quantile = (values: number[], q: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 };
 
-async function measure(name: string, url: string, instanceLabel: string, rounds = 15) {
+async function measure(name: string, url: string, instanceLabel: string, rounds = ROUNDS) {
   const calls: Call[] = [];
   let clock = Date.now();
   const fleet = new FleetStatsSource({
