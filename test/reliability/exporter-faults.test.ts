@@ -1,5 +1,5 @@
 /**
- * An OTLP endpoint that refuses, hangs, fails or crawls while the host records jobs at full
+ * An OTLP endpoint that refuses, hangs, fails, crawls or trickles while the host records jobs at full
  * speed: the host's event loop keeps its pace, memory stays flat, nothing rejects unhandled, and
  * once the endpoint recovers the real backend (VictoriaMetrics, behind a fault-injecting proxy)
  * holds exactly the cumulative counts that were recorded.
@@ -65,6 +65,12 @@ const PHASES: Phase[] = [
   },
   { name: 'slow, within the timeout (100 ms)', mode: { kind: 'slow', delayMs: 100 } },
   { name: 'slow, beyond the timeout (500 ms)', mode: { kind: 'slow', delayMs: 500 } },
+  // Before: the exporter's idle timeout never fired, two exports held both slots for good and
+  // every later one failed with "Concurrent export limit reached".
+  {
+    name: 'trickling (200, then a byte every 50 ms, never ending)',
+    mode: { kind: 'trickle', everyMs: 50 },
+  },
 ];
 
 interface PhaseFigures {
@@ -98,7 +104,7 @@ describe.skipIf(!victoriaBin)('OTLP exporter faults against VictoriaMetrics', ()
   });
 
   it(
-    'refused, hanging, 500, 429 and slow endpoints: loop on time, heap flat, no count lost',
+    'refused, hanging, 500, 429, slow and trickling endpoints: loop on time, heap flat, no count lost',
     async () => {
       const pipeline = new FakePipeline(TARGETS.map((name) => ({ name, type: 'webhook' })));
       const logger = memoryLogger();
@@ -207,6 +213,10 @@ describe.skipIf(!victoriaBin)('OTLP exporter faults against VictoriaMetrics', ()
         expect(throttled.requests).toBeGreaterThan(throttled.failedExports);
         expect(throttled.requests).toBeLessThanOrEqual(6 * (throttled.failedExports + 2));
         expect(byName.get('slow, within the timeout (100 ms)')!.delivered).toBeGreaterThan(0);
+        const trickling = byName.get('trickling (200, then a byte every 50 ms, never ending)')!;
+        // Every interval sends an export (none refused for want of a slot), each abandoned.
+        expect(trickling.requests).toBeGreaterThanOrEqual(4);
+        expect(trickling.failedExports).toBeGreaterThanOrEqual(trickling.requests - 2);
         expect(failuresBeforeRecovery).toBeGreaterThan(0);
         expect(phases.at(-1)!.heapMiB - heapHealthy).toBeLessThan(mib(MAX_HEAP_GROWTH));
         expect(lost(recorded, stored)).toBe(0);

@@ -1,6 +1,7 @@
 /**
  * An HTTP proxy in front of a real backend that fails on command: refuse (the port is closed),
- * hang (accept, never answer), answer a status (500, 429 …), answer slowly, or pass through.
+ * hang (accept, never answer), answer a status (500, 429 …), answer slowly, trickle (pass the
+ * request on, answer 200 and then one byte every `everyMs`, never ending), or pass through.
  */
 import {
   createServer,
@@ -16,7 +17,8 @@ export type ProxyMode =
   | { kind: 'refuse' }
   | { kind: 'hang' }
   | { kind: 'status'; status: number; headers?: Record<string, string> }
-  | { kind: 'slow'; delayMs: number };
+  | { kind: 'slow'; delayMs: number }
+  | { kind: 'trickle'; everyMs: number };
 
 export interface ProxyCounts {
   /** Requests that reached the proxy (a refused connection never does). */
@@ -111,6 +113,31 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
             forward(req, body, res);
           }, m.delayMs);
           return;
+        case 'trickle': {
+          // The backend gets the data (and counts it); the client never gets an end.
+          const upstreamReq = request(
+            {
+              host: target.hostname,
+              port: target.port,
+              method: req.method,
+              path: req.url,
+              headers: { ...req.headers, host: target.host, 'content-length': String(body.length) },
+            },
+            (upstreamRes) => {
+              upstreamRes.resume();
+              if ((upstreamRes.statusCode ?? 0) < 300) counts.delivered++;
+            },
+          );
+          upstreamReq.on('error', () => undefined);
+          upstreamReq.end(body);
+          counts.hung++;
+          held.add(res);
+          res.writeHead(200, { 'content-type': 'application/x-protobuf' });
+          res.write(' ');
+          const timer = setInterval(() => res.write(' '), m.everyMs);
+          res.on('close', () => clearInterval(timer));
+          return;
+        }
         case 'refuse':
           // Only a request that raced the close gets here.
           res.destroy();
