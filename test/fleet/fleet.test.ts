@@ -20,6 +20,8 @@ const NS = 'alert_history_publishing';
 const BASE = '/api/v2/publishing';
 /** Scrapes every 2 s with a 2 s timeout: samples up to 4 s old may still be arriving. */
 const SETTLE_MS = 5000;
+/** Above the 3 s default: a CI run shares two cores with the other suites (docs/fleet.md). */
+const QUERY_TIMEOUT_MS = 10_000;
 
 interface Json {
   status: number;
@@ -48,6 +50,8 @@ async function startCli(prometheus: string): Promise<{ url: string; child: Child
       '0',
       '--evaluation-delay',
       String(SETTLE_MS),
+      '--timeout',
+      String(QUERY_TIMEOUT_MS),
     ],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -85,6 +89,7 @@ describe.skipIf(!prometheusBin || !victoriaBin)('a fleet of three demo replicas'
               url: prom,
               matchers: 'job="alert-publisher"',
               evaluationDelayMs: SETTLE_MS,
+              timeoutMs: QUERY_TIMEOUT_MS,
             }),
             port: 0,
             trends: false,
@@ -227,6 +232,7 @@ describe.skipIf(!prometheusBin || !victoriaBin)('a fleet of three demo replicas'
       url: vm,
       instanceLabel: 'service_instance_id',
       evaluationDelayMs: SETTLE_MS,
+      timeoutMs: QUERY_TIMEOUT_MS,
     });
     const server = await startStatsServer({ fleet, port: 0, trends: false });
     try {
