@@ -149,3 +149,20 @@ export { createStatsHandler, DEFAULT_BASE_PATH } from './http/handler.js';
 export type { StatsHandlerOptions, StatsRequestHandler } from './http/handler.js';
 export { startStatsServer } from './http/server.js';
 export type { StatsServer, StatsServerOptions } from './http/server.js';
+export {
+  FleetStatsSource,
+  DEFAULT_FLEET_CACHE_TTL_MS,
+  DEFAULT_FLEET_EVALUATION_DELAY_MS,
+} from './fleet/fleet-stats.js';
+export type { FleetStatsOptions, FleetTrendsOptions, StatsEntry } from './fleet/fleet-stats.js';
+export { createQueryClient, BackendError, DEFAULT_QUERY_TIMEOUT_MS } from './fleet/query-client.js';
+export type {
+  QueryClient,
+  QueryClientOptions,
+  BackendErrorKind,
+  VectorSample,
+  MatrixSeries,
+} from './fleet/query-client.js';
+export { FLEET_GAUGES } from './fleet/fleet-queries.js';
+export type { FleetGauge, FleetAggregation } from './fleet/fleet-queries.js';
+export type { StatsSource } from './stats/aggregator.js';

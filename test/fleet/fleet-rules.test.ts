@@ -117,7 +117,11 @@ describe.skipIf(!promtool)('the fleet scrape of collector-config/prometheus.yml'
       mkdirSync(join(dir, 'prometheus', 'fleet'), { recursive: true });
       mkdirSync(join(dir, 'prometheus', 'rules'), { recursive: true });
       copyFileSync(join(CONFIG_DIR, 'prometheus.yml'), join(dir, 'prometheus.yml'));
-      for (const f of ['publishing-recording.yml', 'publishing-alerts.yml']) {
+      for (const f of [
+        'publishing-recording.yml',
+        'publishing-alerts.yml',
+        'publishing-fleet.yml',
+      ]) {
         copyFileSync(join(RULES_DIR, f), join(dir, 'prometheus', 'rules', f));
       }
       const replicas = uncommentedReplicas();

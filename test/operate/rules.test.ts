@@ -107,7 +107,7 @@ describe.skipIf(!promtool)('promtool', () => {
       'config',
       join(REPO_ROOT, 'collector-config', 'prometheus.yml'),
     ]);
-    expect(output).toContain('SUCCESS: 2 rule files found');
+    expect(output).toContain('SUCCESS: 3 rule files found');
     expect(status, output).toBe(0);
   });
 
@@ -130,6 +130,7 @@ describe.skipIf(!promtool)('promtool', () => {
     expect(config.rule_files).toEqual([
       'prometheus/rules/publishing-recording.yml',
       'prometheus/rules/publishing-alerts.yml',
+      'prometheus/rules/publishing-fleet.yml',
     ]);
   });
 });
