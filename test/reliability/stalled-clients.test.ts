@@ -11,7 +11,11 @@ import { connect, type Socket } from 'node:net';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PublishingMetricsCollector, startStatsServer } from '../../src/index.js';
+import {
+  PublishingMetricsCollector,
+  startPublishingTelemetry,
+  startStatsServer,
+} from '../../src/index.js';
 import { createPrometheusEndpoint, servePrometheus } from '../../src/export/prometheus.js';
 import { settledHeapUsed } from '../support/gc.js';
 import { mib, ms, writeFigures, type Figure } from './support/figures.js';
@@ -207,4 +211,38 @@ describe(`${CLIENTS} clients that stop reading a large /metrics`, () => {
       await provider.shutdown();
     }
   }, 30_000);
+
+  it('slowloris on the Prometheus own server (startPublishingTelemetry): 408 and closed after the 5 s headers timeout', async () => {
+    const telemetry = await startPublishingTelemetry({
+      sources: {},
+      prometheus: { port: 0 },
+      otlp: false,
+      logger: false,
+    });
+    const url = new URL(telemetry.prometheus!.url!);
+    try {
+      const started = performance.now();
+      const answer = await new Promise<{ text: string; ms: number }>((resolve) => {
+        const socket = connect(Number(url.port), url.hostname);
+        let text = '';
+        socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
+        socket.on('error', () => undefined);
+        socket.write(`GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\n`);
+        // One header line a second, never the blank line that ends them.
+        let line = 0;
+        const drip = setInterval(() => socket.write(`X-Slow-${line++}: 1\r\n`), 1_000);
+        socket.on('close', () => {
+          clearInterval(drip);
+          resolve({ text, ms: performance.now() - started });
+        });
+      });
+      figures['prometheusSlowlorisClosedAfterMs'] = ms(answer.ms);
+      // Before: held for 89 s. Headers timeout 5 s, checked every second.
+      expect(answer.text).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer.ms).toBeGreaterThan(4_500);
+      expect(answer.ms).toBeLessThan(8_000);
+    } finally {
+      await telemetry.shutdown();
+    }
+  }, 20_000);
 });
