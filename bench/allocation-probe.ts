@@ -21,11 +21,12 @@ if (modulePath === undefined || opsJson === undefined) {
 }
 const ops = JSON.parse(opsJson) as Record<string, number>;
 const mod = (await import(pathToFileURL(modulePath).href)) as {
-  allocationContestants(): Loops | Promise<Loops>;
+  /** The contestants named (a contestant's JIT feedback can change another's inlining). */
+  allocationContestants(names: readonly string[]): Loops | Promise<Loops>;
 };
 const sink: object[] = [];
 const loops: Loops = {
-  ...(await mod.allocationContestants()),
+  ...(await mod.allocationContestants(Object.keys(ops))),
   allocatingControl(count) {
     for (let i = 0; i < count; i++) {
       sink.length = 0;

@@ -29,7 +29,12 @@ function typescriptFiles(dir) {
 
 rmSync(OUT_DIR, { recursive: true, force: true });
 await build({
-  entryPoints: [...typescriptFiles(join(root, 'src')), ...typescriptFiles(join(root, 'bench'))],
+  // The demo pipeline too: P8 drives its classes.
+  entryPoints: [
+    ...typescriptFiles(join(root, 'src')),
+    ...typescriptFiles(join(root, 'bench')),
+    ...typescriptFiles(join(root, 'examples', 'alert-publisher')),
+  ],
   outdir: OUT_DIR,
   outbase: root,
   format: 'esm',

@@ -20,6 +20,9 @@ const GROUPS: ReadonlyArray<{ id: string; load: () => Promise<CaseGroup['run']> 
   { id: 'P4', load: async () => (await import('./cases/stats-api.js')).run },
   { id: 'P5', load: async () => (await import('./cases/scaling.js')).run },
   { id: 'P6', load: async () => (await import('./cases/memory.js')).run },
+  { id: 'P7', load: async () => (await import('./cases/otlp.js')).run },
+  { id: 'P8', load: async () => (await import('./cases/pipeline.js')).run },
+  { id: 'P10', load: async () => (await import('./cases/design-targets.js')).run },
 ];
 
 function argValue(args: readonly string[], name: string): string | undefined {

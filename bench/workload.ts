@@ -13,6 +13,8 @@ import {
   QueueCollector,
   RefreshCollector,
   type CircuitState,
+  type DiscoveryStats,
+  type PublishingRecorders,
   type ErrorType,
   type JobState,
   type Priority,
@@ -74,12 +76,19 @@ function healthOf(name: string, i: number, now: Date): TargetHealthStatus {
   };
 }
 
-/**
- * A collector over fake ports of `n` targets, exported to `readers` of a host MeterProvider on
- * the producer or the instrument path. The ports answer from prepared objects, as a host's cached state
- * would.
- */
-export async function createWorkload(n: number, readers: WorkloadReaders = {}): Promise<Workload> {
+/** The fake ports of `n` targets, answering synchronously from prepared objects. */
+export interface FakePorts {
+  readonly targets: readonly string[];
+  readonly health: { getHealth(): readonly TargetHealthStatus[] };
+  readonly refresh: { getStatus(): RefreshStatus };
+  readonly discovery: {
+    listTargets(): readonly PublishingTarget[];
+    getStats(): DiscoveryStats;
+  };
+  readonly queue: { getStats(): QueueStats };
+}
+
+export function fakePorts(n: number): FakePorts {
   const targets = targetNames(n);
   const started = new Date(Date.UTC(2026, 0, 1));
   const health = targets.map((t, i) => healthOf(t, i, started));
@@ -113,6 +122,32 @@ export async function createWorkload(n: number, readers: WorkloadReaders = {}): 
     circuitBreakers: Object.fromEntries(targets.map((t, i) => [t, CIRCUITS[i % CIRCUITS.length]!])),
   };
 
+  return {
+    targets,
+    health: { getHealth: () => health },
+    refresh: { getStatus: () => refresh },
+    discovery: {
+      listTargets: () => discovered,
+      getStats: () => ({
+        totalTargets: n,
+        validTargets: n,
+        invalidTargets: 0,
+        lastDiscovery: started,
+        discoveryErrors: 0,
+      }),
+    },
+    queue: { getStats: () => queue },
+  };
+}
+
+/**
+ * A collector over fake ports of `n` targets, exported to `readers` of a host MeterProvider on
+ * the producer or the instrument path. The ports answer from prepared objects, as a host's cached state
+ * would.
+ */
+export async function createWorkload(n: number, readers: WorkloadReaders = {}): Promise<Workload> {
+  const ports = fakePorts(n);
+  const { targets } = ports;
   // The cap is raised to N: the benchmark measures N real series, not the overflow fold (and
   // the SDK's per-instrument limit on the instrument path likewise).
   const maxTargets = Math.max(n, 1);
@@ -129,68 +164,13 @@ export async function createWorkload(n: number, readers: WorkloadReaders = {}): 
       views,
     });
   }
-  collector.registerCollector(new HealthCollector({ getHealth: () => health }));
-  collector.registerCollector(new RefreshCollector({ getStatus: () => refresh }));
-  collector.registerCollector(
-    new DiscoveryCollector({
-      listTargets: () => discovered,
-      getStats: () => ({
-        totalTargets: n,
-        validTargets: n,
-        invalidTargets: 0,
-        lastDiscovery: started,
-        discoveryErrors: 0,
-      }),
-    }),
-  );
-  collector.registerCollector(new QueueCollector({ getStats: () => queue }));
+  collector.registerCollector(new HealthCollector(ports.health));
+  collector.registerCollector(new RefreshCollector(ports.refresh));
+  collector.registerCollector(new DiscoveryCollector(ports.discovery));
+  collector.registerCollector(new QueueCollector(ports.queue));
 
-  const { queue: q, publisher, discovery, refresh: refreshes } = collector;
   let tick = 0;
-  const recordAll = (): void => {
-    tick++;
-    for (let i = 0; i < targets.length; i++) {
-      const t = targets[i]!;
-      const type = TYPES[i % TYPES.length]!;
-      for (const priority of PRIORITIES) {
-        for (const state of STATES) q.recordJob(t, priority, state, 0.05 + (i % 9) * 0.1, 0.02);
-      }
-      for (const e of ERROR_TYPES) {
-        q.recordRetry(t, e);
-        q.recordDlqWrite(t, e);
-      }
-      q.recordDlqReplay(t, 'success');
-      q.recordDlqReplay(t, 'failure');
-      q.recordCircuitTransition(t, 'closed', 'open');
-      q.recordCircuitTransition(t, 'open', 'closed');
-      for (const status of STATUSES) publisher.recordRequest(type, t, status, 0.08);
-      for (const reason of PUBLISHER_ERROR_REASONS) publisher.recordError(type, t, reason);
-      publisher.recordRateLimitHit(type, t);
-      publisher.recordWebhookPayload(t, 2048 + (i % 5) * 512);
-      publisher.recordWebhookAuthFailure(t, 'bearer');
-    }
-    for (const priority of PRIORITIES) {
-      q.recordSubmission(priority, 'accepted');
-      q.recordSubmission(priority, 'rejected');
-    }
-    publisher.recordSlackCacheLookup(true);
-    publisher.recordSlackCacheLookup(false);
-    publisher.recordSlackThreadReply();
-    publisher.setSlackCacheSize(100 + (tick % 50));
-    publisher.recordRootlyIncident('created');
-    publisher.recordRootlyIncident('updated');
-    publisher.recordRootlyIncident('resolved');
-    publisher.setRootlyActiveIncidents(3);
-    for (const action of ['trigger', 'acknowledge', 'resolve', 'change'] as const) {
-      publisher.recordPagerDutyEvent(action);
-    }
-    discovery.recordDiscovery('load', 0.012);
-    discovery.recordError('parse');
-    discovery.recordSecret('found');
-    discovery.recordLookup('get', 'found');
-    refreshes.recordRefresh('success', 0.32);
-    refreshes.recordRefresh('failed', 4.1);
-  };
+  const recordAll = (): void => recordEvents(collector, targets, ++tick);
 
   return {
     targets,
@@ -218,4 +198,57 @@ export async function readyWorkload(n: number, readers: WorkloadReaders = {}): P
     throw new Error(`workload lacks series of ${missing.map((d) => d.name).join(', ')}`);
   }
   return workload;
+}
+
+/**
+ * One event of every recorder call for every target (and the untargeted ones), through any
+ * recorders with the library's methods: ours, or the plain-OTel equivalent (bench/plain-otel.ts).
+ */
+export function recordEvents(
+  recorders: PublishingRecorders,
+  targets: readonly string[],
+  tick: number,
+): void {
+  const { queue: q, publisher, discovery, refresh: refreshes } = recorders;
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i]!;
+    const type = TYPES[i % TYPES.length]!;
+    for (const priority of PRIORITIES) {
+      for (const state of STATES) q.recordJob(t, priority, state, 0.05 + (i % 9) * 0.1, 0.02);
+    }
+    for (const e of ERROR_TYPES) {
+      q.recordRetry(t, e);
+      q.recordDlqWrite(t, e);
+    }
+    q.recordDlqReplay(t, 'success');
+    q.recordDlqReplay(t, 'failure');
+    q.recordCircuitTransition(t, 'closed', 'open');
+    q.recordCircuitTransition(t, 'open', 'closed');
+    for (const status of STATUSES) publisher.recordRequest(type, t, status, 0.08);
+    for (const reason of PUBLISHER_ERROR_REASONS) publisher.recordError(type, t, reason);
+    publisher.recordRateLimitHit(type, t);
+    publisher.recordWebhookPayload(t, 2048 + (i % 5) * 512);
+    publisher.recordWebhookAuthFailure(t, 'bearer');
+  }
+  for (const priority of PRIORITIES) {
+    q.recordSubmission(priority, 'accepted');
+    q.recordSubmission(priority, 'rejected');
+  }
+  publisher.recordSlackCacheLookup(true);
+  publisher.recordSlackCacheLookup(false);
+  publisher.recordSlackThreadReply();
+  publisher.setSlackCacheSize(100 + (tick % 50));
+  publisher.recordRootlyIncident('created');
+  publisher.recordRootlyIncident('updated');
+  publisher.recordRootlyIncident('resolved');
+  publisher.setRootlyActiveIncidents(3);
+  for (const action of ['trigger', 'acknowledge', 'resolve', 'change'] as const) {
+    publisher.recordPagerDutyEvent(action);
+  }
+  discovery.recordDiscovery('load', 0.012);
+  discovery.recordError('parse');
+  discovery.recordSecret('found');
+  discovery.recordLookup('get', 'found');
+  refreshes.recordRefresh('success', 0.32);
+  refreshes.recordRefresh('failed', 4.1);
 }

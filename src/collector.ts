@@ -438,29 +438,34 @@ export class PublishingMetricsCollector {
     );
   }
 
-  /** Every family, built from the stores directly: a snapshot needs no OTel data points. */
-  private families(): Map<string, MetricFamily> {
-    const families = new Map<string, MetricFamily>();
+  /**
+   * Every family, from the stores directly (a snapshot needs no OTel data points): the values are
+   * copied now, the family objects built when the snapshot's families are first read.
+   */
+  private families(): () => Map<string, MetricFamily> {
     const stores = this.stores();
     // Every family's values go into one array: one allocation per collection.
     let length = 0;
     for (const store of stores) length += store.columnLength;
     const columns = new FamilyColumns(length);
-    for (const store of stores) {
-      const family = store.toFamily(columns);
-      if (family === undefined) continue;
-      const existing = families.get(family.name);
-      // Catalog names are unique; a host's store of the same name joins the family.
-      if (existing === undefined) families.set(family.name, family);
-      else
-        families.set(family.name, {
-          name: existing.name,
-          type: existing.type,
-          help: existing.help,
-          unit: existing.unit,
-          series: [...existing.series, ...family.series] as MetricFamily['series'],
-        });
-    }
-    return families;
+    for (const store of stores) store.capture(columns);
+    return () => {
+      const families = new Map<string, MetricFamily>();
+      for (let i = 0; i < columns.size; i++) {
+        const family = columns.family(i);
+        const existing = families.get(family.name);
+        // Catalog names are unique; a host's store of the same name joins the family.
+        if (existing === undefined) families.set(family.name, family);
+        else
+          families.set(family.name, {
+            name: existing.name,
+            type: existing.type,
+            help: existing.help,
+            unit: existing.unit,
+            series: [...existing.series, ...family.series] as MetricFamily['series'],
+          });
+      }
+      return families;
+    };
   }
 }

@@ -16,7 +16,23 @@ import {
 } from '../harness.js';
 import type { MetricsSnapshot } from '../../src/index.js';
 import { fetchBytes } from '../http.js';
+import { createPlainOtel } from '../plain-otel.js';
+import { fakePorts } from '../workload.js';
+import { dataPoints, PlainReader } from './collect-all.js';
 import { scrapeSetup } from './scrape.js';
+import type { CollectionResult } from '@opentelemetry/sdk-metrics';
+
+/** Data points the SDK folded into its overflow series (`otel.metric.overflow`). */
+function overflowPoints(result: CollectionResult): number {
+  let points = 0;
+  for (const scope of result.resourceMetrics.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      for (const p of metric.dataPoints)
+        if (p.attributes['otel.metric.overflow'] === true) points++;
+    }
+  }
+  return points;
+}
 
 /** Touches every family's series, which a snapshot builds on first access. */
 function readEverySeries(snapshot: MetricsSnapshot): number {
@@ -34,6 +50,8 @@ interface Point {
   readonly scrapeMs: number;
   /** Elapsed-time medians. */
   readonly wall: { readonly collectMs: number; readonly scrapeMs: number };
+  /** The plain-OTel reference: a plain reader's collect() CPU median, its series, overflow series. */
+  readonly otel: { readonly collectMs: number; readonly series: number; readonly overflow: number };
 }
 
 function roundsFor(n: number, quick: boolean): number {
@@ -49,8 +67,13 @@ export async function run(options: RunOptions): Promise<CaseResult[]> {
     fullGc();
     const setup = await scrapeSetup(n, ['library']);
     progress(`P5 N=${n} (${setup.series} series)`);
+    const plainReader = new PlainReader();
+    const plain = createPlainOtel(fakePorts(n), [plainReader]);
+    plain.recordAll();
+    const plainResult = await plainReader.collect();
     const time = await interleaveAsync(
       {
+        otel: () => plainReader.collect(),
         collectAll: () => setup.workload.collector.collectAll(),
         read: () => setup.workload.collector.collectAll().then(readEverySeries),
         scrape: () => fetchBytes(`${setup.served.url}/library`),
@@ -64,7 +87,13 @@ export async function run(options: RunOptions): Promise<CaseResult[]> {
       readMs: time['read']!.median,
       scrapeMs: time['scrape']!.median,
       wall: { collectMs: time['collectAll']!.wall.median, scrapeMs: time['scrape']!.wall.median },
+      otel: {
+        collectMs: time['otel']!.median,
+        series: dataPoints(plainResult),
+        overflow: overflowPoints(plainResult),
+      },
     });
+    await plain.shutdown();
     await setup.close();
   }
 
@@ -82,6 +111,28 @@ export async function run(options: RunOptions): Promise<CaseResult[]> {
     goal: 'information',
     pass: null,
   }));
+  for (const p of points) {
+    rows.push(
+      costRow({
+        id: `P5.otel.N${p.n}`,
+        what: `N=${p.n}: collectAll (${p.series} series) vs plain-OTel reader.collect() (${p.otel.series} series${p.otel.overflow > 0 ? `, ${p.otel.overflow} of them the SDK's overflow series: the default limit of 2,000 attribute sets per instrument folds the rest` : ''})`,
+        ours: p.collectMs,
+        reference: p.otel.collectMs,
+        unit: 'ms CPU',
+      }),
+    );
+  }
+  const folding = points.find((p) => p.otel.overflow > 0);
+  rows.push({
+    id: 'P5.otel.folding',
+    what: `smallest N measured at which plain OTel's default cardinality limit folds series (${folding === undefined ? 'none up to N=' + points[points.length - 1]!.n : `${folding.otel.overflow} overflow series at N=${folding.n}`}; the first instrument to pass 2,000 attribute sets is publisher_requests_total, 5 per target: N > 400)`,
+    ours: folding?.n ?? Number.NaN,
+    reference: null,
+    unit: 'targets',
+    ratio: null,
+    goal: 'information',
+    pass: null,
+  });
   const base = points.find((p) => p.n === 100)!;
   const top = points[points.length - 1]!;
   for (const [kind, key] of [

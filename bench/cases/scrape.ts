@@ -8,7 +8,7 @@
  * `monitorEventLoopDelay` (1 ms resolution) sees during a scrape.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import type { Registry } from 'prom-client';
 import { createPrometheusEndpoint, type PrometheusEndpoint } from '../../src/export/prometheus.js';
@@ -26,7 +26,8 @@ import {
 } from '../harness.js';
 import { fetchBytes, serve, type Route, type Served } from '../http.js';
 import { promClientRegistry } from '../prom-equivalent.js';
-import { readyWorkload, type Workload } from '../workload.js';
+import { createPlainOtel } from '../plain-otel.js';
+import { fakePorts, readyWorkload, type Workload } from '../workload.js';
 
 export const VARIANTS = {
   /** The OTel exporter's defaults. */
@@ -52,9 +53,11 @@ export async function scrapeSetup(
   n: number,
   variants: readonly Variant[],
   extraRoutes: Record<string, Route> = {},
+  path: 'producer' | 'instruments' = 'producer',
 ): Promise<ScrapeSetup> {
   const endpoints: Partial<Record<Variant, PrometheusEndpoint>> = {};
   const workload = await readyWorkload(n, {
+    path,
     readers: async (metricProducers) => {
       for (const v of variants) {
         endpoints[v] = await createPrometheusEndpoint({ ...VARIANTS[v], metricProducers });
@@ -120,10 +123,22 @@ export async function run(options: RunOptions): Promise<CaseResult[]> {
   const promRegistry = promClientRegistry(await setup.workload.collector.collectAll());
   served.registry = promRegistry;
 
+  // The references a user would otherwise deploy: OTel's PrometheusExporter over the plain-OTel
+  // catalog (exporter defaults), and our own endpoint on the instrument path.
+  const plainExporter = new PrometheusExporter({ preventServerStart: true });
+  const plain = createPlainOtel(fakePorts(N), [plainExporter]);
+  plain.recordAll();
+  const plainServed = await serve({
+    '/otel': (req, res) => plainExporter.getMetricsRequestHandler(req, res),
+  });
+  const instrument = await scrapeSetup(N, ['library'], {}, 'instruments');
+
   progress(`P3 scrape at N=${N} (${setup.series} series): end to end`);
   const ops = Object.fromEntries(
     [...variants, 'prom-client'].map((v) => [v, scrapeOp(`${setup.served.url}/${v}`)]),
   );
+  ops['otel'] = scrapeOp(`${plainServed.url}/otel`);
+  ops['instrument'] = scrapeOp(`${instrument.served.url}/library`);
   const rounds = options.quick ? 3 : 15;
   const e2e = await interleaveAsync(
     Object.fromEntries(Object.entries(ops).map(([v, o]) => [v, o.op])),
@@ -146,6 +161,9 @@ export async function run(options: RunOptions): Promise<CaseResult[]> {
     );
   }
   await setup.close();
+  await instrument.close();
+  await plainServed.close();
+  await plain.shutdown();
 
   const prom = e2e['prom-client']!;
   const promBytes = stats(ops['prom-client']!.bytes).median;
@@ -197,6 +215,23 @@ export async function run(options: RunOptions): Promise<CaseResult[]> {
       }),
     );
   }
+  rows.push(
+    costRow(
+      {
+        id: 'P3.otel',
+        what: `scrape N=${N} e2e, library default vs OTel PrometheusExporter over plain OTel (${round(stats(ops['otel']!.bytes).median / 1e6)} MB, default cardinality limit)`,
+        ...timings(e2e['library']!, e2e['otel']!),
+        unit: 'ms CPU',
+      },
+      { atLeast: 5, text: 'ours ≥ 5× less CPU (ratio ≥ 5)' },
+    ),
+    costRow({
+      id: 'P3.instrument',
+      what: `scrape N=${N} e2e, library default endpoint: producer path (ours) vs instrument path (reference, ${round(stats(ops['instrument']!.bytes).median / 1e6)} MB)`,
+      ...timings(e2e['library']!, e2e['instrument']!),
+      unit: 'ms CPU',
+    }),
+  );
   for (const v of ['library', 'default'] as const) {
     const blocked = stats(ops[v]!.blockedMs);
     const promBlocked = stats(ops['prom-client']!.blockedMs);

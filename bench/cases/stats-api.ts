@@ -33,6 +33,8 @@ type Autocannon = (options: {
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 const N = 100;
 const CONNECTIONS = 10;
+/** Connections of the second load: a dashboard fleet or a misbehaving poller. */
+const WIDE = 100;
 
 interface Endpoints {
   stats?: string;
@@ -54,8 +56,12 @@ async function startServers(): Promise<{ child: ChildProcess; endpoints: Endpoin
   return { child, endpoints: JSON.parse(first) as Endpoints };
 }
 
-async function load(url: string, seconds: number): Promise<AutocannonResult> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
+async function load(
+  url: string,
+  seconds: number,
+  connections = CONNECTIONS,
+): Promise<AutocannonResult> {
+  const result = await autocannon({ url, connections, duration: seconds });
   if (result.errors > 0 || result.non2xx > 0) {
     throw new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
   }
@@ -97,6 +103,8 @@ export async function run(options: RunOptions): Promise<CaseResult[]> {
         bare.push(await load(endpoints.bare!, seconds));
       }
     }
+    progress(`P4 ${WIDE} connections: ${seconds} s`);
+    const wide = await load(endpoints.stats, seconds, WIDE);
     const mean = (rs: AutocannonResult[], f: (r: AutocannonResult) => number) =>
       rs.reduce((sum, r) => sum + f(r), 0) / rs.length;
     const oursRps = mean(ours, (r) => r.requests.average);
@@ -124,6 +132,16 @@ export async function run(options: RunOptions): Promise<CaseResult[]> {
         ratio: null,
         goal: 'p99 ≤ 10 ms',
         pass: oursP99 <= 10,
+      },
+      {
+        id: 'P4.p99.100',
+        what: `GET {base}/stats, N=${N}, ${WIDE} connections, latency p99 (${round(wide.requests.average)} req/s)`,
+        ours: wide.latency.p99,
+        reference: null,
+        unit: 'ms',
+        ratio: null,
+        goal: 'information',
+        pass: null,
       },
       throughputRow(
         {

@@ -15,8 +15,10 @@ interface DiscoveryReading {
 }
 
 interface Combination {
-  readonly type: string;
-  readonly enabled: 'true' | 'false';
+  /** The series' labels, built once. */
+  readonly attributes: { readonly type: string; readonly enabled: 'true' | 'false' };
+  /** Targets of the pair in the current run. */
+  count: number;
 }
 
 /**
@@ -30,7 +32,12 @@ export class DiscoveryCollector extends PortCollector<DiscoveryReading> {
    * Every (type, enabled) pair reported so far: a pair whose targets all left reports 0 rather
    * than its last count (bounded by the type cap: at most 130 pairs).
    */
-  private readonly combinations = new Map<string, Combination>();
+  private readonly combinations: Combination[] = [];
+  /**
+   * The same pairs by type, then enabled: found per target without building a key string (one
+   * per target per collection before).
+   */
+  private readonly byType = new Map<string, { true?: Combination; false?: Combination }>();
 
   constructor(private readonly manager: TargetDiscoveryManager | undefined) {
     super('discovery', 'discovery');
@@ -63,7 +70,7 @@ export class DiscoveryCollector extends PortCollector<DiscoveryReading> {
     if (stats === null || typeof stats !== 'object') {
       throw new TypeError('getStats() did not return an object');
     }
-    const counts = new Map<string, number>();
+    for (const c of this.combinations) c.count = 0;
     for (const t of targets) {
       if (!usableLabelValue(t?.name)) {
         out.invalid('listTargets()[].name');
@@ -72,13 +79,19 @@ export class DiscoveryCollector extends PortCollector<DiscoveryReading> {
       // An unusable type (empty, over-long) counts as `unknown`, as a missing one does.
       const type = this.types.get(usableLabelValue(t.type) ? t.type : 'unknown')!;
       const enabled = t.enabled === false ? 'false' : 'true';
-      const key = `${type}\u0000${enabled}`;
-      if (!this.combinations.has(key)) this.combinations.set(key, { type, enabled });
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      let pairs = this.byType.get(type);
+      if (pairs === undefined) this.byType.set(type, (pairs = {}));
+      let pair = pairs[enabled];
+      if (pair === undefined) {
+        pair = { attributes: Object.freeze({ type, enabled }), count: 0 };
+        pairs[enabled] = pair;
+        this.combinations.push(pair);
+      }
+      pair.count++;
       out.declareTarget(t.name, t.type);
     }
-    for (const [key, { type, enabled }] of this.combinations) {
-      out.observe('discovery_targets', counts.get(key) ?? 0, { type, enabled });
+    for (const { attributes, count } of this.combinations) {
+      out.observe('discovery_targets', count, attributes);
     }
     out.observe('discovery_last_success_timestamp_seconds', unixSeconds(stats.lastDiscovery));
   }

@@ -43,10 +43,10 @@ export class HealthCollector extends PortCollector<readonly TargetHealthStatus[]
         target,
         type: usableLabelValue(type) ? type : 'unknown',
       });
-      out.observe('target_consecutive_failures', t.consecutiveFailures, { target });
-      out.observe('target_success_rate', t.successRate, { target });
-      out.observe('target_check_latency_seconds', secondsFromMs(t.latencyMs), { target });
-      out.observe('target_last_check_timestamp_seconds', unixSeconds(t.lastCheck), { target });
+      out.observeTarget('target_consecutive_failures', t.consecutiveFailures, target);
+      out.observeTarget('target_success_rate', t.successRate, target);
+      out.observeTarget('target_check_latency_seconds', secondsFromMs(t.latencyMs), target);
+      out.observeTarget('target_last_check_timestamp_seconds', unixSeconds(t.lastCheck), target);
     }
     // Every status is reported, zeros included, so dashboards show 0 rather than no data.
     for (const status of STATUSES) out.observe('targets_by_health', byStatus[status], { status });

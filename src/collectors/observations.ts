@@ -98,6 +98,42 @@ export class Observations {
   }
 
   /**
+   * `observe(name, value, { target })` for a metric whose only label is `target`, without the
+   * attributes object: the series is found by the target name alone. Per-target gauges are most
+   * of a collection's observations (600 of ~800 at N=100), and building, validating and keying
+   * an attributes object for each was most of a collector run's cost.
+   */
+  observeTarget(name: string, value: number | undefined, target: string): void {
+    const series = this.series.get(name);
+    if (series === undefined || !series.byTargetOnly || this.labels.mode === 'type') {
+      this.observe(name, value, { target });
+      return;
+    }
+    if (value === undefined) return;
+    if (typeof value !== 'number' || !(value >= series.min && value <= series.max)) {
+      this.invalid(name);
+      return;
+    }
+    if (typeof target !== 'string') {
+      this.observe(name, value, { target });
+      return;
+    }
+    if (target === '' || target.length > MAX_LABEL_VALUE_LENGTH) {
+      this.invalid(name);
+      return;
+    }
+    if (target !== this.lastTarget) {
+      this.targets.add(target);
+      this.lastTarget = target;
+      this.lastLabel = undefined;
+      this.labels.note(target, undefined);
+    }
+    const label = (this.lastLabel ??= this.guard.admit(target));
+    if (label !== OVERFLOW_TARGET) series.setTarget(target, value, this.run);
+    else this.fold(name, series, { target: label }, value);
+  }
+
+  /**
    * Reports a target the collector saw without observing a target-labelled metric for it (so
    * the lifecycle retires it once it is gone), with its type when known.
    */

@@ -52,10 +52,10 @@ export class QueueCollector extends PortCollector<QueueStats> {
     out.observe('workers_idle', s.workersIdle);
     // Own keys by index: Object.entries built a [key, value] array per target per collection.
     const dlq = s.dlqSize ?? {};
-    for (const target of Object.keys(dlq)) out.observe('dlq_size', dlq[target], { target });
+    for (const target of Object.keys(dlq)) out.observeTarget('dlq_size', dlq[target], target);
     const circuits = s.circuitBreakers ?? {};
     for (const target of Object.keys(circuits)) {
-      out.observe('circuit_breaker_state', circuitValue(circuits[target]), { target });
+      out.observeTarget('circuit_breaker_state', circuitValue(circuits[target]), target);
     }
     out.observe('dlq_oldest_entry_age_seconds', s.dlqOldestEntryAgeSeconds ?? 0);
   }

@@ -146,6 +146,12 @@ export abstract class SeriesStore {
     );
   }
 
+  /** `slotOf` for a store with exactly one label: the slot of the series whose label is `value`. */
+  slotOfOnly(value: string): number {
+    const slot = this.trie.get(value);
+    return typeof slot === 'number' ? slot : this.slot([value]);
+  }
+
   /** Frees every slot whose `label` equals `value` (a removed target); returns how many. */
   releaseWhere(label: string, value: string): number {
     if (!this.definition.labels.includes(label)) return 0;
@@ -301,17 +307,33 @@ export abstract class SeriesStore {
    * of the value arrays.
    */
   toFamily(columns?: FamilyColumns): MetricFamily | undefined {
+    const into = columns ?? new FamilyColumns(this.columnLength);
+    if (!this.capture(into)) return undefined;
+    return into.family(into.size - 1);
+  }
+
+  /**
+   * Copies the current series' values into `columns` and records the capture (its family is
+   * built by `familyAt` when read); false when there are no series.
+   */
+  capture(columns: FamilyColumns): boolean {
     const count = this.slots.size;
-    if (count === 0) return undefined;
+    if (count === 0) return false;
+    this.attributesShared = true;
+    const at = this.copyValues(columns, this.next);
+    columns.capture(this, this.attributes as Slots['labels'], this.next, count, at);
+    return true;
+  }
+
+  /** The family of capture `index` of `columns` (see `capture`). */
+  familyAt(columns: FamilyColumns, index: number): MetricFamily {
     this.familyMeta ??= {
       name: prometheusFamilyName(this.instrument, this.familyType === 'counter'),
       type: this.familyType,
       help: this.definition.description,
       unit: this.definition.unit,
     };
-    this.attributesShared = true;
-    const slots = { labels: this.attributes as Slots['labels'], used: this.next, count };
-    return this.family(this.familyMeta, slots, columns ?? new FamilyColumns(this.columnLength));
+    return this.family(this.familyMeta, columns.slots(index), columns.data, columns.at[index]!);
   }
 
   /** How many values `toFamily` copies into its columns (0 without series). */
@@ -350,8 +372,15 @@ export abstract class SeriesStore {
   protected abstract save(slot: number): Float64Array;
   protected abstract restore(slot: number, values: Float64Array): void;
   protected abstract valueOf(slot: number): number | Histogram;
-  /** A family of `slots`, with copies (into `columns`) of the values of its first `slots.used` slots. */
-  protected abstract family(meta: FamilyMeta, slots: Slots, columns: FamilyColumns): MetricFamily;
+  /** Copies the values of the first `used` slots into `columns`; returns where they start. */
+  protected abstract copyValues(columns: FamilyColumns, used: number): number;
+  /** The family of `slots` whose values `copyValues` put at `data[at]`. */
+  protected abstract family(
+    meta: FamilyMeta,
+    slots: Slots,
+    data: Float64Array,
+    at: number,
+  ): MetricFamily;
   protected abstract metricData(
     points: Array<DataPoint<number> | DataPoint<Histogram>>,
   ): MetricData;
@@ -380,9 +409,11 @@ export class CounterStore extends SeriesStore {
     return this.values[slot] as number;
   }
   protected readonly valuesPerSlot = 1;
-  protected family(meta: FamilyMeta, slots: Slots, columns: FamilyColumns) {
-    const at = columns.copy(this.values, slots.used);
-    return new NumberColumnFamily(meta, slots, columns.data, at);
+  protected copyValues(columns: FamilyColumns, used: number): number {
+    return columns.copy(this.values, used);
+  }
+  protected family(meta: FamilyMeta, slots: Slots, data: Float64Array, at: number) {
+    return new NumberColumnFamily(meta, slots, data, at);
   }
   protected metricData(points: Array<DataPoint<number>>): MetricData {
     return {
@@ -418,9 +449,11 @@ export class GaugeStore extends SeriesStore {
     return this.values[slot] as number;
   }
   protected readonly valuesPerSlot = 1;
-  protected family(meta: FamilyMeta, slots: Slots, columns: FamilyColumns) {
-    const at = columns.copy(this.values, slots.used);
-    return new NumberColumnFamily(meta, slots, columns.data, at);
+  protected copyValues(columns: FamilyColumns, used: number): number {
+    return columns.copy(this.values, used);
+  }
+  protected family(meta: FamilyMeta, slots: Slots, data: Float64Array, at: number) {
+    return new NumberColumnFamily(meta, slots, data, at);
   }
   protected metricData(points: Array<DataPoint<number>>): MetricData {
     return {
@@ -518,10 +551,15 @@ export class HistogramStore extends SeriesStore {
   }
   /** Bucket counts and the sum. */
   protected readonly valuesPerSlot: number;
-  protected family(meta: FamilyMeta, slots: Slots, columns: FamilyColumns) {
-    const countsAt = columns.copy(this.counts, slots.used * this.width);
-    const sumsAt = columns.copy(this.sums, slots.used);
-    return new HistogramColumnFamily(meta, slots, this.boundaries, columns.data, countsAt, sumsAt);
+  /** Bucket counts, then the sums right after them. */
+  protected copyValues(columns: FamilyColumns, used: number): number {
+    const countsAt = columns.copy(this.counts, used * this.width);
+    columns.copy(this.sums, used);
+    return countsAt;
+  }
+  protected family(meta: FamilyMeta, slots: Slots, data: Float64Array, at: number) {
+    const sumsAt = at + slots.used * this.width;
+    return new HistogramColumnFamily(meta, slots, this.boundaries, data, at, sumsAt);
   }
   private countsOf(slot: number): { counts: number[]; count: number } {
     // A plain loop sized up front: `Array.from(subarray)` (a view plus the iterator protocol)

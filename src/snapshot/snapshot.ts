@@ -62,17 +62,31 @@ function labelsMatch(labels: Labels, filter: Labels | undefined): boolean {
 export class MetricsSnapshot {
   private flat: Map<string, number> | undefined;
   private readonly indexes = new Map<string, Map<string, Series<unknown>>>();
+  private built: ReadonlyMap<string, MetricFamily> | undefined;
+  private readonly build: (() => ReadonlyMap<string, MetricFamily>) | undefined;
 
   constructor(
     /** When the collection finished. */
     readonly timestamp: Date,
     /** How long the collection took, milliseconds. */
     readonly durationMs: number,
-    readonly families: ReadonlyMap<string, MetricFamily>,
+    /**
+     * Families by Prometheus name, or a function building them from values already captured
+     * (called once, on first read: a collection whose snapshot is not read builds none).
+     */
+    families: ReadonlyMap<string, MetricFamily> | (() => ReadonlyMap<string, MetricFamily>),
     readonly collectors: Readonly<Record<string, CollectorStatus>>,
     /** Metric-name prefix, so accessors accept names with or without it. */
     readonly namespace: string,
-  ) {}
+  ) {
+    if (typeof families === 'function') this.build = families;
+    else this.built = families;
+  }
+
+  /** Families by Prometheus name. */
+  get families(): ReadonlyMap<string, MetricFamily> {
+    return (this.built ??= this.build!());
+  }
 
   /** Every sample as `name{labels} → value`; histograms as `_bucket{le}`, `_sum` and `_count`. */
   get metrics(): ReadonlyMap<string, number> {
