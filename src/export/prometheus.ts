@@ -20,7 +20,7 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
 /**
  * Scrapes in progress (waiting for the shared body or being written) per endpoint; beyond it a
  * request is answered 503 with `Retry-After: 1` at once. One in progress costs its request and
- * response objects and a reference to the shared body (measured ~2 KiB each), so the cap bounds
+ * response objects and a reference to the shared body (measured 1–7 KiB each), so the cap bounds
  * the endpoint's memory whatever a client pipelines or however many connect (a mounted handler
  * has no connection cap of ours). Prometheus sends one scrape per target at a time.
  */
