@@ -115,9 +115,18 @@ function startScrape(
 const scrapeOnce = (url: string, agent: Agent) => startScrape(url, agent).done;
 
 describe('shutdown', () => {
-  it('during a collection: both settle within the collector timeout, later collections reject with a reason', async () => {
-    const pm = new PublishingMetricsCollector({ collectorTimeoutMs: 1000 });
-    pm.registerCollector(new RefreshCollector(slowRefresh(300)));
+  it('during a collection: both settle within the collector timeout, later collections answer the frozen final values', async () => {
+    const pm = new PublishingMetricsCollector({ collectorTimeoutMs: 1000, meterProvider: false });
+    let reads = 0;
+    const refresh = slowRefresh(300);
+    pm.registerCollector(
+      new RefreshCollector({
+        getStatus: () => {
+          reads++;
+          return refresh.getStatus();
+        },
+      }),
+    );
     pm.registerCollector(new HealthCollector({ getHealth: () => [targetHealth('slack-a')] }));
     const started = performance.now();
     const collecting = pm.collectAll();
@@ -126,13 +135,17 @@ describe('shutdown', () => {
     const shutdownMs = performance.now() - started;
     const snapshot = await collecting;
     const collectionMs = performance.now() - started;
-    // The collection that overlapped shutdown completes; the unregistered collectors' values are
-    // withheld, not half-shown (recorder series stay: they were recorded).
-    expect(snapshot.collectors).toEqual({});
-    expect(snapshot.get('refresh_interval_seconds')).toBeUndefined();
-    expect(snapshot.get('target_success_rate', { target: 'slack-a' })).toBeUndefined();
-    expect(snapshot.series('collector_up')).toEqual([]);
-    await expect(pm.collectAll()).rejects.toThrow(/shutdown/);
+    // The collection that overlapped shutdown completes whole, and is the final one: shutdown
+    // shares its port reads instead of starting another.
+    expect(snapshot.collectors['refresh']?.ok).toBe(true);
+    expect(snapshot.get('refresh_interval_seconds')).toBe(300);
+    expect(snapshot.get('target_success_rate', { target: 'slack-a' })).toBe(0.9);
+    expect(reads).toBe(1);
+    // After shutdown every way out reports those final values without reading a port again.
+    const after = await pm.collectAll();
+    expect(after.get('refresh_interval_seconds')).toBe(300);
+    expect(after.get('collector_up', { collector: 'refresh' })).toBe(1);
+    expect(reads).toBe(1);
     expect(shutdownMs).toBeLessThan(1000 + EPSILON_MS);
     expect(collectionMs).toBeLessThan(1000 + EPSILON_MS);
     figures['shutdownDuringCollectionMs'] = ms(shutdownMs);
