@@ -176,11 +176,14 @@ describe.skipIf(!prometheusBin || !victoriaBin)('a fleet of three demo replicas'
       expect(t.jobs.total, t.name).toBeCloseTo(jobs.get(t.name)!, 6);
       expect(t.successRate, t.name).toBeCloseTo(ok.get(t.name)! / jobs.get(t.name)!, 9);
     }
+    // Scores also read gauges (health, queue use); on a loaded machine a scrape sample stamped
+    // before `at` can land after the stats query, so they are compared to 0.05 points, the
+    // counters above exactly (measured: 0.011 points apart once, in a CI run at load 10+).
     const reference = await referenceScores(prom, at);
     for (const t of body.targets) {
-      expect(t.healthScore.score, t.name).toBeCloseTo(reference.targets.get(t.name)!.score, 6);
+      expect(t.healthScore.score, t.name).toBeCloseTo(reference.targets.get(t.name)!.score, 1);
     }
-    expect(body.system.healthScore.score).toBeCloseTo(reference.system, 6);
+    expect(body.system.healthScore.score).toBeCloseTo(reference.system, 1);
   });
 
   it('gives the same answer whichever replica, or the standalone CLI, is asked', async () => {
