@@ -1,4 +1,5 @@
-import type { Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { onResponseDone } from '../export/response-done.js';
 
 /** Bounds on what clients can hold of a server, whatever they do. */
 export interface ConnectionLimits {
@@ -48,12 +49,11 @@ export function limitConnections(server: Server, limits: ConnectionLimits = {}):
   server.maxConnections = maxConnections;
   // Socket inactivity: with no 'timeout' listener on the server, node destroys the socket.
   server.timeout = idleMs;
-  server.on('request', (_req, res: ServerResponse) => {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const timer = setTimeout(() => res.destroy(), responseMs);
     timer.unref();
-    const clear = () => clearTimeout(timer);
-    // 'finish': the last byte is handed to the OS; 'close': the connection went first.
-    res.once('finish', clear);
-    res.once('close', clear);
+    // Finished, destroyed or its connection gone: a queued pipelined response never emits
+    // 'close' when the client leaves, and its timer (holding the response) would run 30 s.
+    onResponseDone(req, res, () => clearTimeout(timer));
   });
 }
