@@ -1,3 +1,4 @@
+import { redactCredentials, redactUrl } from './redact-url.js';
 import type {
   AggregationOption,
   AggregationTemporality,
@@ -50,7 +51,12 @@ export class ReportingExporter implements PushMetricExporter {
     private readonly url: string,
     private readonly logger: TelemetryLogger | undefined,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.shownUrl = redactUrl(url);
+  }
+
+  /** The endpoint as log lines show it: credentials in the URL are not copied into logs. */
+  private readonly shownUrl: string;
 
   /** Failed exports since the last successful one. */
   get failures(): number {
@@ -114,16 +120,16 @@ export class ReportingExporter implements PushMetricExporter {
     if (result.code === SUCCESS) {
       if (this.consecutiveFailures > 0) {
         this.logger?.info?.(
-          `otel-publishing-metrics: OTLP metrics export to ${this.url} recovered after ${this.consecutiveFailures} failed export(s)`,
+          `otel-publishing-metrics: OTLP metrics export to ${this.shownUrl} recovered after ${this.consecutiveFailures} failed export(s)`,
         );
       }
       this.consecutiveFailures = 0;
       return;
     }
     this.consecutiveFailures++;
-    const reason = result.error?.message ?? 'unknown error';
+    const reason = redactCredentials(result.error?.message ?? 'unknown error', this.url);
     this.logger?.warn(
-      `otel-publishing-metrics: OTLP metrics export to ${this.url} failed (${this.consecutiveFailures} in a row): ${reason}`,
+      `otel-publishing-metrics: OTLP metrics export to ${this.shownUrl} failed (${this.consecutiveFailures} in a row): ${reason}`,
     );
   }
 }
