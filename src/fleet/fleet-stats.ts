@@ -10,11 +10,9 @@ import { HttpError } from '../http/errors.js';
 import { derivedJson, encodeJson, type EncodedJson } from '../http/respond.js';
 import type { HistogramValue } from '../snapshot/histogram.js';
 import type { Series } from '../snapshot/snapshot.js';
-import { DEFAULT_STATS_WINDOW_MS, type PublishingStats } from '../stats/aggregator.js';
-import { captureState, windowDeltas, type CumulativeState } from '../stats/deltas.js';
+import { DEFAULT_STATS_WINDOW_MS, windowStats, type PublishingStats } from '../stats/aggregator.js';
+import { captureState, type CumulativeState } from '../stats/deltas.js';
 import { resolveSlo, type Slo, type SloOptions } from '../stats/health-score.js';
-import { buildSystemStats } from '../stats/system-stats.js';
-import { buildTargetStats, windowsByTarget } from '../stats/target-stats.js';
 import type { TrendsReport } from '../stats/trends.js';
 import {
   checkLabelName,
@@ -290,16 +288,7 @@ export class FleetStatsSource {
       histograms: new Map(),
       dlqTotal: before,
     };
-    const windows = windowsByTarget(windowDeltas(current, baseline));
-    const targets = buildTargetStats(snapshot, windows, this.slo);
-    const system = buildSystemStats({
-      snapshot,
-      current,
-      baseline,
-      windows,
-      targets,
-      slo: this.slo,
-    });
+    const { targets, system } = windowStats(snapshot, current, baseline, this.slo);
     // No DLQ data a window ago: the change is unknown, not "everything".
     if (before === undefined) system.dlq.change = null;
     const replicas = finiteSeries(parts.get('replicas'))[0]?.value ?? 0;

@@ -58,6 +58,22 @@ export interface PublishingStats {
  * history of counter states (not whole snapshots) and compares the newest snapshot with the
  * oldest one kept inside the window; counter resets count the later value as the increase.
  */
+/**
+ * Per-target and system statistics of `snapshot` against `baseline` (the window's start): the
+ * one derivation behind local and fleet stats alike.
+ */
+export function windowStats(
+  snapshot: MetricsSnapshot,
+  current: CumulativeState,
+  baseline: CumulativeState | undefined,
+  slo: Slo,
+): { targets: TargetStats[]; system: SystemStats } {
+  const windows = windowsByTarget(windowDeltas(current, baseline));
+  const targets = buildTargetStats(snapshot, windows, slo);
+  const system = buildSystemStats({ snapshot, current, baseline, windows, targets, slo });
+  return { targets, system };
+}
+
 export class StatsAggregator {
   readonly windowMs: number;
   readonly slo: Slo;
@@ -82,16 +98,7 @@ export class StatsAggregator {
     const current = captureState(snapshot);
     const baseline = this.baselineFor(current.at);
     this.remember(current);
-    const windows = windowsByTarget(windowDeltas(current, baseline));
-    const targets = buildTargetStats(snapshot, windows, this.slo);
-    const system = buildSystemStats({
-      snapshot,
-      current,
-      baseline,
-      windows,
-      targets,
-      slo: this.slo,
-    });
+    const { targets, system } = windowStats(snapshot, current, baseline, this.slo);
     return {
       source: 'local',
       timestamp: snapshot.timestamp.toISOString(),
