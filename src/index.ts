@@ -144,7 +144,7 @@ export type {
   ErrorSpike,
   TargetTrends,
   SnapshotSource,
-} from './stats/trends.js';
+} from './stats/trends-report.js';
 export { createStatsHandler, DEFAULT_BASE_PATH } from './http/handler.js';
 export type { StatsHandlerOptions, StatsRequestHandler } from './http/handler.js';
 export { startStatsServer } from './http/server.js';

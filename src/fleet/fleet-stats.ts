@@ -13,7 +13,7 @@ import type { Series } from '../snapshot/snapshot.js';
 import { DEFAULT_STATS_WINDOW_MS, windowStats, type PublishingStats } from '../stats/aggregator.js';
 import { captureState, type CumulativeState } from '../stats/deltas.js';
 import { resolveSlo, type Slo, type SloOptions } from '../stats/health-score.js';
-import type { TrendsReport } from '../stats/trends.js';
+import type { TrendsReport } from '../stats/trends-report.js';
 import {
   checkLabelName,
   checkMatchers,

@@ -6,7 +6,8 @@
  */
 import type { HistogramValue } from '../snapshot/histogram.js';
 import type { Series } from '../snapshot/snapshot.js';
-import { TrendsDetector, type TrendsOptions, type TrendsReport } from '../stats/trends.js';
+import { TrendsDetector } from '../stats/trends.js';
+import type { TrendsOptions, TrendsReport } from '../stats/trends-report.js';
 import { LATENCY_HISTOGRAM, PART_LABEL, type FleetQueries } from './fleet-queries.js';
 import {
   bucketHistograms,

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { StatsAggregator } from '../stats/aggregator.js';
-import { TrendsDetector, type TrendsOptions } from '../stats/trends.js';
+import { TrendsDetector } from '../stats/trends.js';
+import type { TrendsOptions } from '../stats/trends-report.js';
 import { bindHost } from './bind-options.js';
 import { limitConnections, type ConnectionLimits } from './connection-limits.js';
 import { errorBody } from './errors.js';

@@ -1,6 +1,6 @@
 import type { MetricsSnapshot } from '../snapshot/snapshot.js';
 import type { PublishingStats, StatsAggregator } from '../stats/aggregator.js';
-import type { SnapshotSource } from '../stats/trends.js';
+import type { SnapshotSource } from '../stats/trends-report.js';
 import type { EncodedJson } from './respond.js';
 
 /** Encoded answers kept per snapshot; bounded so varied query strings cannot grow it. */

@@ -1,193 +1,22 @@
 import { diag } from '@opentelemetry/api';
-import type { StatsSource } from './aggregator.js';
 import { estimateQuantile } from '../snapshot/histogram.js';
 import type { MetricsSnapshot } from '../snapshot/snapshot.js';
 import { captureState, type CumulativeState } from './deltas.js';
 import { RingBuffer } from './ring-buffer.js';
+import { emptyTotals, targetWindowTotals, windowTotals, type Totals } from './trend-totals.js';
+import { trendSettings, type TrendSettings } from './trend-settings.js';
 import { leastSquaresSlope, mean, standardDeviation } from './trend-math.js';
-import { latencyBoundaries, TARGET_FIELDS, trendPoint, type TrendPoint } from './trend-point.js';
-
-/** Anything that produces snapshots, e.g. a PublishingMetricsCollector. */
-export interface SnapshotSource {
-  collectAll(): Promise<MetricsSnapshot>;
-}
-
-export interface TrendsOptions {
-  /** Where `start()` takes snapshots from. */
-  source?: SnapshotSource;
-  /** Recording interval, milliseconds (default 10 s). */
-  intervalMs?: number;
-  /** How far back points are kept, milliseconds (default 1 h → 360 points at 10 s). */
-  retentionMs?: number;
-  /** The recent window compared, milliseconds (default 5 min). */
-  shortWindowMs?: number;
-  /**
-   * The long window, milliseconds (default 30 min, ending now). Its part before the short window
-   * is the baseline the short window is compared against.
-   */
-  longWindowMs?: number;
-  /** The window of the "current" error rate of spike detection, milliseconds (default 1 min). */
-  spikeWindowMs?: number;
-  /** Points older than the short window needed before a trend is reported (default 6). */
-  minBaselinePoints?: number;
-  /** Finished jobs each window needs for rate and latency trends (default 10). */
-  minJobs?: number;
-  /** Success-rate change (ratio) within which the trend is stable (default 0.01 = 1 point). */
-  successRateTolerance?: number;
-  /** Relative p95 change within which latency is stable (default 0.2 = 20 %). */
-  latencyTolerance?: number;
-  /** Absolute p95 change below which latency is stable, seconds (default 0.01). */
-  latencyMinChangeSeconds?: number;
-  /** Relative queue-depth change within which the queue is stable (default 0.1). */
-  queueTolerance?: number;
-  /** Absolute queue-depth change below which the queue is stable, jobs (default 1). */
-  queueMinChange?: number;
-  /** Standard deviations above the baseline mean that make a spike (default 3). */
-  spikeSigmas?: number;
-  /** Errors the spike window needs before a spike is reported (default 5). */
-  spikeMinErrors?: number;
-  /** Baseline intervals with jobs needed for spike detection (default 10). */
-  spikeMinBaselinePoints?: number;
-}
-
-export type TrendDirection = 'improving' | 'stable' | 'degrading';
-export type QueueDirection = 'growing' | 'stable' | 'shrinking';
-
-/** Not enough data: what is missing, how much there is, and how much is needed. */
-export interface InsufficientData {
-  reason: 'too_few_points' | 'too_few_jobs' | 'no_queue_data';
-  /** `points` (recorded intervals) or `jobs` (finished jobs in the window). */
-  unit: 'points' | 'jobs';
-  have: number;
-  needed: number;
-}
-
-export type SuccessRateTrend =
-  | {
-      direction: TrendDirection;
-      /** Success ratio over the short window, 0–1. */
-      current: number;
-      /** Success ratio over the long window before the short one, 0–1. */
-      baseline: number;
-      /** current − baseline. */
-      change: number;
-      jobs: { current: number; baseline: number };
-    }
-  | ({ direction: 'insufficient_data' } & InsufficientData);
-
-export type LatencyTrend =
-  | {
-      direction: TrendDirection;
-      /** p95 over the short window, seconds. */
-      currentSeconds: number;
-      /** p95 over the long window before the short one, seconds. */
-      baselineSeconds: number;
-      /** currentSeconds − baselineSeconds. */
-      change: number;
-      /** change / baselineSeconds (0 when the baseline is 0). */
-      relativeChange: number;
-    }
-  | ({ direction: 'insufficient_data' } & InsufficientData);
-
-export type QueueTrend =
-  | {
-      direction: QueueDirection;
-      /** Mean depth over the short window, jobs. */
-      current: number;
-      /** Mean depth over the long window before the short one, jobs. */
-      baseline: number;
-      change: number;
-      /** Least-squares slope of depth over the short window, jobs per minute. */
-      slopePerMinute: number;
-    }
-  | ({ direction: 'insufficient_data' } & InsufficientData);
-
-export type ErrorSpike =
-  | {
-      status: 'spike' | 'normal';
-      /** Failed + dead-lettered share of finished jobs in the spike window, 0–1. */
-      currentErrorRate: number;
-      baselineMean: number;
-      baselineStdDev: number;
-      /** baselineMean + spikeSigmas · baselineStdDev. */
-      threshold: number;
-      errors: number;
-      jobs: number;
-    }
-  | ({ status: 'insufficient_data' } & InsufficientData);
-
-export interface TargetTrends {
-  successRate: SuccessRateTrend;
-  latencyP95: LatencyTrend;
-}
-
-export interface TrendsReport {
-  /** `local` for this process's recorded snapshots, `prometheus` for a fleet backend's. */
-  source: StatsSource;
-  /** ISO time of the newest point, null before the first. */
-  timestamp: string | null;
-  /** Recorded intervals (the first snapshot only sets the baseline and is not counted). */
-  points: number;
-  capacity: number;
-  intervalSeconds: number;
-  shortWindowSeconds: number;
-  longWindowSeconds: number;
-  successRate: SuccessRateTrend;
-  latencyP95: LatencyTrend;
-  queueDepth: QueueTrend;
-  errorSpike: ErrorSpike;
-  /** Per target that finished jobs within the long window. */
-  targets: Record<string, TargetTrends>;
-}
-
-interface Totals {
-  succeeded: number;
-  failed: number;
-  dlq: number;
-  latency: number[];
-}
-
-const DEFAULTS = {
-  intervalMs: 10_000,
-  retentionMs: 3_600_000,
-  shortWindowMs: 5 * 60_000,
-  longWindowMs: 30 * 60_000,
-  spikeWindowMs: 60_000,
-  minBaselinePoints: 6,
-  minJobs: 10,
-  successRateTolerance: 0.01,
-  latencyTolerance: 0.2,
-  latencyMinChangeSeconds: 0.01,
-  queueTolerance: 0.1,
-  queueMinChange: 1,
-  spikeSigmas: 3,
-  spikeMinErrors: 5,
-  spikeMinBaselinePoints: 10,
-};
-
-type Settings = typeof DEFAULTS;
-
-function settings(options: TrendsOptions): Settings {
-  const s = { ...DEFAULTS };
-  for (const key of Object.keys(DEFAULTS) as Array<keyof Settings>) {
-    const value = options[key];
-    if (value === undefined) continue;
-    if (!(value >= 0) || !Number.isFinite(value)) {
-      throw new RangeError(`${key} must be a non-negative number, got ${value}`);
-    }
-    s[key] = value;
-  }
-  for (const key of ['intervalMs', 'retentionMs', 'shortWindowMs', 'longWindowMs'] as const) {
-    if (!(s[key] > 0)) throw new RangeError(`${key} must be positive`);
-  }
-  if (s.longWindowMs <= s.shortWindowMs) {
-    throw new RangeError('longWindowMs must be longer than shortWindowMs');
-  }
-  if (s.spikeWindowMs <= 0 || s.spikeWindowMs >= s.longWindowMs) {
-    throw new RangeError('spikeWindowMs must be positive and shorter than longWindowMs');
-  }
-  return s;
-}
+import { latencyBoundaries, trendPoint, type TrendPoint } from './trend-point.js';
+import type {
+  SnapshotSource,
+  TrendsOptions,
+  InsufficientData,
+  SuccessRateTrend,
+  LatencyTrend,
+  QueueTrend,
+  ErrorSpike,
+  TrendsReport,
+} from './trends-report.js';
 
 /**
  * Records a compact summary of a snapshot every interval into a bounded ring buffer and derives
@@ -195,7 +24,7 @@ function settings(options: TrendsOptions): Settings {
  * a trend says `insufficient_data` and how much it needs.
  */
 export class TrendsDetector {
-  private readonly s: Settings;
+  private readonly s: TrendSettings;
   private readonly source: SnapshotSource | undefined;
   private readonly buffer: RingBuffer<TrendPoint>;
   private previous: CumulativeState | undefined;
@@ -206,7 +35,7 @@ export class TrendsDetector {
   private readonly listeners = new Set<(snapshot: MetricsSnapshot) => void>();
 
   constructor(options: TrendsOptions = {}) {
-    this.s = settings(options);
+    this.s = trendSettings(options);
     this.source = options.source;
     this.buffer = new RingBuffer(Math.ceil(this.s.retentionMs / this.s.intervalMs));
   }
@@ -327,18 +156,18 @@ export class TrendsDetector {
     // The baseline is the long window before the short one: a p95 over a window that contains
     // the regression is dominated by it as soon as the slow jobs exceed 5 % of the window.
     const before = long.slice(0, older);
-    const shortTotals = this.totals(short);
-    const beforeTotals = this.totals(before);
+    const shortTotals = windowTotals(short, this.boundaries);
+    const beforeTotals = windowTotals(before, this.boundaries);
     report.successRate = this.successTrend(shortTotals, beforeTotals);
     report.latencyP95 = this.latencyTrend(shortTotals, beforeTotals);
     report.queueDepth = this.queueTrend(short, before);
 
-    const shortByTarget = this.targetTotals(short);
-    const beforeByTarget = this.targetTotals(before);
+    const shortByTarget = targetWindowTotals(short, this.boundaries);
+    const beforeByTarget = targetWindowTotals(before, this.boundaries);
     const names = new Set([...shortByTarget.keys(), ...beforeByTarget.keys()]);
     for (const name of [...names].sort()) {
-      const shortTarget = shortByTarget.get(name) ?? this.emptyTotals();
-      const beforeTarget = beforeByTarget.get(name) ?? this.emptyTotals();
+      const shortTarget = shortByTarget.get(name) ?? emptyTotals(this.boundaries);
+      const beforeTarget = beforeByTarget.get(name) ?? emptyTotals(this.boundaries);
       report.targets[name] = {
         successRate: this.successTrend(shortTarget, beforeTarget),
         latencyP95: this.latencyTrend(shortTarget, beforeTarget),
@@ -371,51 +200,6 @@ export class TrendsDetector {
       // Recorded off-schedule, the count alone can look sufficient while the span is not.
       needed: Math.max(needed, have + (s.minBaselinePoints - older)),
     };
-  }
-
-  private emptyTotals(): Totals {
-    const buckets = this.boundaries === undefined ? 0 : this.boundaries.length + 1;
-    return { succeeded: 0, failed: 0, dlq: 0, latency: new Array<number>(buckets).fill(0) };
-  }
-
-  /** Sums of a window over the whole system. */
-  private totals(points: readonly TrendPoint[]): Totals {
-    const t = this.emptyTotals();
-    const buckets = t.latency.length;
-    for (const p of points) {
-      t.succeeded += p.succeeded;
-      t.failed += p.failed;
-      t.dlq += p.dlq;
-      if (p.latency.length === buckets) {
-        for (let i = 0; i < buckets; i++) t.latency[i]! += p.latency[i]!;
-      }
-    }
-    return t;
-  }
-
-  /** Sums of a window per target, in one pass over the packed rows. */
-  private targetTotals(points: readonly TrendPoint[]): Map<string, Totals> {
-    const out = new Map<string, Totals>();
-    for (const p of points) {
-      const stride = TARGET_FIELDS + p.latency.length;
-      p.targetNames.forEach((name, row) => {
-        let t = out.get(name);
-        if (t === undefined) {
-          t = this.emptyTotals();
-          out.set(name, t);
-        }
-        const base = row * stride;
-        t.succeeded += p.targetData[base]!;
-        t.failed += p.targetData[base + 1]!;
-        t.dlq += p.targetData[base + 2]!;
-        if (p.latency.length === t.latency.length) {
-          for (let i = 0; i < t.latency.length; i++) {
-            t.latency[i]! += p.targetData[base + TARGET_FIELDS + i]!;
-          }
-        }
-      });
-    }
-    return out;
   }
 
   private jobsShortage(have: number): InsufficientData {
