@@ -7,6 +7,7 @@
  */
 import { DEFAULT_NAMESPACE } from '../catalog.js';
 import { HttpError } from '../http/errors.js';
+import { AnswerMemo } from '../http/answer-memo.js';
 import { derivedJson, encodeJson, type EncodedJson } from '../http/respond.js';
 import type { HistogramValue } from '../snapshot/histogram.js';
 import type { Series } from '../snapshot/snapshot.js';
@@ -88,23 +89,13 @@ export interface StatsEntry {
   memo(key: string, make: () => EncodedJson): EncodedJson;
 }
 
-/** Encoded answers kept per fleet answer; bounded so varied query strings cannot grow it. */
-const MAX_BODIES = 64;
-
-class FleetEntry implements StatsEntry {
-  private readonly bodies = new Map<string, EncodedJson>();
+class FleetEntry extends AnswerMemo implements StatsEntry {
   constructor(
     readonly stats: PublishingStats,
     /** Evaluation time, Unix milliseconds (the cache slot). */
     readonly at: number,
-  ) {}
-
-  memo(key: string, make: () => EncodedJson): EncodedJson {
-    const kept = this.bodies.get(key);
-    if (kept !== undefined) return kept;
-    const value = make();
-    if (this.bodies.size < MAX_BODIES) this.bodies.set(key, value);
-    return value;
+  ) {
+    super();
   }
 }
 

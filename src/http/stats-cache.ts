@@ -1,39 +1,25 @@
 import type { MetricsSnapshot } from '../snapshot/snapshot.js';
 import type { PublishingStats, StatsAggregator } from '../stats/aggregator.js';
 import type { SnapshotSource } from '../stats/trends-report.js';
-import type { EncodedJson } from './respond.js';
+import { AnswerMemo } from './answer-memo.js';
 
-/** Encoded answers kept per snapshot; bounded so varied query strings cannot grow it. */
-const MAX_BODIES = 64;
-
-export class CachedStats {
+/** One snapshot, its statistics (computed on first use) and its encoded answers. */
+export class CachedStats extends AnswerMemo {
   private statsValue: PublishingStats | undefined;
-  /**
-   * Keyed by endpoint and parsed query. Answers live and die with this snapshot, so an answer is
-   * never served for another snapshot, and a new snapshot (after the TTL) renders afresh.
-   */
-  private readonly bodies = new Map<string, EncodedJson>();
 
   constructor(
     readonly snapshot: MetricsSnapshot,
     private readonly aggregator: StatsAggregator,
     /** performance.now() when the snapshot arrived. */
     readonly fetchedAt: number,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Statistics of this snapshot, computed once on first use. */
   get stats(): PublishingStats {
     this.statsValue ??= this.aggregator.compute(this.snapshot);
     return this.statsValue;
-  }
-
-  /** The answer for `key` from this snapshot, rendered and encoded once per key. */
-  memo(key: string, make: () => EncodedJson): EncodedJson {
-    const kept = this.bodies.get(key);
-    if (kept !== undefined) return kept;
-    const value = make();
-    if (this.bodies.size < MAX_BODIES) this.bodies.set(key, value);
-    return value;
   }
 }
 
