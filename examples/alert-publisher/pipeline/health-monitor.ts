@@ -4,6 +4,7 @@
  * `unhealthyAfter` times in a row (one lost probe is not an outage yet), unhealthy after that.
  * Implements the library's HealthMonitor port: getHealth() only reads the cached results.
  */
+import { setMaxListeners } from 'node:events';
 import type { HealthMonitor, TargetHealthStatus } from '../ports.js';
 import type { Publisher } from '../publishers/publisher.js';
 import type { TargetConfig } from './target-config.js';
@@ -36,7 +37,12 @@ export class TargetHealthMonitor implements HealthMonitor {
   constructor(
     private readonly options: HealthMonitorOptions,
     private readonly publisherOf: (target: string) => Publisher | undefined,
-  ) {}
+  ) {
+    // Each probe in flight listens on the monitor's signal (up to `concurrency`, 32 by default),
+    // each removed when its probe ends: Node's "possible EventTarget memory leak" warning at 11
+    // would be a false alarm.
+    setMaxListeners(this.options.concurrency + 1, this.abort.signal);
+  }
 
   getHealth(): TargetHealthStatus[] {
     return [...this.entries.values()].map((entry) => ({ ...entry }));
