@@ -8,7 +8,7 @@ import {
   type CollectorName,
   type MetricDefinition,
 } from '../src/catalog.js';
-import { OVERFLOW_TARGET, DEFAULT_MAX_TARGETS } from '../src/cardinality.js';
+import { OVERFLOW_TARGET, DEFAULT_MAX_TARGETS } from '../src/series/target-guard.js';
 
 const COLLECTOR_TITLES: Record<CollectorName, string> = {
   health: 'Target health (health monitor port)',

@@ -15,6 +15,19 @@ export type CollectorName = 'health' | 'refresh' | 'discovery' | 'queue' | 'publ
  */
 export type MetricSource = 'port' | 'recorder';
 
+/**
+ * How per-target series are labelled. `target` (default): by target name, capped by the
+ * TargetGuard. `type`: the `target` label is removed and series are keyed by the target's type
+ * instead (as Alertmanager labels notifications by integration, not by receiver).
+ */
+export type TargetLabelMode = 'target' | 'type';
+
+/**
+ * How the values of several targets folded into one gauge series combine (targets past the
+ * cardinality cap, or the targets of one type in `type` mode).
+ */
+export type GaugeFold = 'sum' | 'min' | 'max';
+
 export interface MetricDefinition {
   /** Prometheus name without the namespace prefix, as users see it. */
   readonly name: string;
@@ -29,6 +42,17 @@ export interface MetricDefinition {
   readonly buckets?: readonly number[];
   /** Inclusive range of valid values; anything outside is dropped and reported. */
   readonly range?: readonly [number, number];
+  /**
+   * Per-target port metrics: how the values of targets folded into one series combine. Given
+   * where the worst value is not the largest (a success rate, a sum of queue sizes); the others
+   * take `max` (status, failures, latency, timestamps: the worst value speaks for the group).
+   */
+  readonly fold?: GaugeFold;
+  /**
+   * The labels in `type` target-label mode (see `labelsFor`): `target` becomes `type`, or is
+   * dropped where the metric already carries `type` or `publisher`. Derived for every row.
+   */
+  readonly typeModeLabels?: readonly string[];
 }
 
 /**
@@ -66,14 +90,38 @@ export const CIRCUIT_STATE_VALUE = {
   open: 2,
 } as const;
 
-type Def = Omit<MetricDefinition, 'collector' | 'source'>;
+type Def = Omit<MetricDefinition, 'collector' | 'source' | 'typeModeLabels'>;
+
+/** The labels of `labels` in `type` target-label mode (see `MetricDefinition.typeModeLabels`). */
+function typeModeLabelsOf(labels: readonly string[]): readonly string[] {
+  if (!labels.includes('target')) return labels;
+  return labels.includes('type') || labels.includes('publisher')
+    ? labels.filter((l) => l !== 'target')
+    : labels.map((l) => (l === 'target' ? 'type' : l));
+}
 
 function group(
   collector: CollectorName,
   source: MetricSource,
   defs: readonly Def[],
 ): MetricDefinition[] {
-  return defs.map((d) => ({ ...d, collector, source }));
+  return defs.map((d) => {
+    const perTarget = source === 'port' && d.labels.includes('target');
+    const fold = d.fold ?? (perTarget ? 'max' : undefined);
+    return {
+      ...d,
+      collector,
+      source,
+      typeModeLabels: typeModeLabelsOf(d.labels),
+      ...(fold !== undefined ? { fold } : {}),
+    };
+  });
+}
+
+/** The labels a metric's series carry in target-label mode `mode`. */
+export function labelsFor(def: MetricDefinition, mode: TargetLabelMode): readonly string[] {
+  if (mode === 'target') return def.labels;
+  return def.typeModeLabels ?? typeModeLabelsOf(def.labels);
 }
 
 export const CATALOG: readonly MetricDefinition[] = Object.freeze([
@@ -101,6 +149,7 @@ export const CATALOG: readonly MetricDefinition[] = Object.freeze([
       description: 'Lifetime health-check success ratio of the target, 0-1.',
       labels: ['target'],
       range: RATIO,
+      fold: 'min',
     },
     {
       name: 'target_check_latency_seconds',
@@ -307,6 +356,7 @@ export const CATALOG: readonly MetricDefinition[] = Object.freeze([
       description: 'Jobs in the dead-letter queue, by target.',
       labels: ['target'],
       range: NON_NEGATIVE,
+      fold: 'sum',
     },
     {
       name: 'dlq_oldest_entry_age_seconds',

@@ -1,79 +1,38 @@
-import { diag, metrics, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
-import { DEFAULT_NAMESPACE } from './catalog.js';
-import { DEFAULT_MAX_TARGETS, TargetGuard } from './cardinality.js';
+import { collectorSettings, type PublishingMetricsCollectorOptions } from './collector-options.js';
+import { ReadWatch } from './collector-reads.js';
 import type {
   BoundCollector,
   CollectorRun,
   MetricsCollector,
 } from './collectors/port-collector.js';
-import { InstrumentPath } from './export/instrument-path.js';
-import { isNoopMeterProvider } from './export/meter-provider.js';
+import { bindInstrumentPath, type InstrumentPath } from './export/instrument-path.js';
 import { PublishingMetricProducer } from './export/metric-producer.js';
-import { integerIn, knownKeys, plainObject, positiveNumber } from './options.js';
+import { positiveNumber } from './options.js';
 import { DiscoveryRecorder } from './recorders/discovery.js';
-import { TargetLabels, type TargetLabelMode } from './recorders/labels.js';
 import { PublisherRecorder } from './recorders/publisher.js';
 import { QueueRecorder } from './recorders/queue.js';
-import type { Recorder } from './recorders/recorder.js';
+import type { Recorder, RecorderContext } from './recorders/recorder.js';
 import { RefreshRecorder } from './recorders/refresh.js';
-import type { SeriesStore } from './recorders/store.js';
-import { DEFAULT_RETIRED_TARGET_GRACE_MS, RetiredTargets } from './recorders/retired-targets.js';
+import { RecorderRejections } from './recorders/rejections.js';
 import { SelfMonitor } from './recorders/self-monitor.js';
-import { SeriesLifecycle } from './series-lifecycle.js';
-import { checkSources, sourceCollectors, type TelemetrySources } from './setup-sources.js';
-import { FamilyColumns } from './snapshot/column-family.js';
-import { MetricsSnapshot, type CollectorStatus, type MetricFamily } from './snapshot/snapshot.js';
-import { SCOPE_NAME, SCOPE_VERSION } from './version.js';
+import { RetiredTargets } from './series/retired-targets.js';
+import { SeriesLifecycle } from './series/series-lifecycle.js';
+import type { SeriesStore } from './series/series-store.js';
+import { TargetGuard } from './series/target-guard.js';
+import { TargetLabels } from './series/target-labels.js';
+import { sourceCollectors } from './setup-sources.js';
+import { captureFamilies } from './snapshot/store-capture.js';
+import { MetricsSnapshot, type CollectorStatus } from './snapshot/snapshot.js';
 
-export const DEFAULT_COLLECTOR_TIMEOUT_MS = 1000;
+export {
+  DEFAULT_COLLECTOR_TIMEOUT_MS,
+  type PublishingMetricsCollectorOptions,
+} from './collector-options.js';
 
 /** The runs of a collection whose ports all answered synchronously. */
 const DONE: Promise<void> = Promise.resolve();
-
-/** How long after start an unread producer-path collector reports that nothing reads it. */
-const UNREAD_WARNING_MS = 60_000;
-
-export interface PublishingMetricsCollectorOptions {
-  /**
-   * The instrument path: the MeterProvider whose readers export the library's metrics as OTel
-   * instruments. Omitted: the global one (`metrics.getMeterProvider()`, e.g. the one NodeSDK
-   * registered). `false`: no instruments; hand `collector.producer` to your readers'
-   * `metricProducers` instead (the producer path).
-   */
-  meterProvider?: ApiMeterProvider | false;
-  /** The host's subsystem ports; a collector is registered for each one given. */
-  sources?: TelemetrySources;
-  /** Metric-name prefix; default `alert_history_publishing`. */
-  namespace?: string;
-  /** Per-collector timeout, milliseconds (default 1000). */
-  collectorTimeoutMs?: number;
-  /** Distinct `target` label values before folding into `__overflow__` (default 500). */
-  maxTargets?: number;
-  /**
-   * `target` (default): per-target series carry the target name. `type`: the `target` label is
-   * removed and series are keyed by the target's type (from health checks, discovery or the
-   * publisher name); metrics that carry `type` or `publisher` already just lose `target`. The
-   * exact labels per metric are listed in `recorders/labels.ts`.
-   */
-  targetLabel?: TargetLabelMode;
-  /**
-   * How long a target that left the pipeline keeps its recorder counters and histograms,
-   * unexported, so that they continue where they were if it returns (default 15 minutes; 0:
-   * forget at once). At most `maxTargets` targets are kept, the oldest forgotten first.
-   */
-  retiredTargetGraceMs?: number;
-}
-
-const OPTION_KEYS = [
-  'meterProvider',
-  'sources',
-  'namespace',
-  'collectorTimeoutMs',
-  'maxTargets',
-  'targetLabel',
-  'retiredTargetGraceMs',
-] as const;
 
 interface Registration {
   readonly collector: MetricsCollector;
@@ -119,89 +78,44 @@ export class PublishingMetricsCollector {
   private runs: Promise<void> | undefined;
   private deadline: number | undefined;
   private readonly targetLabels: TargetLabels;
+  private readonly reads: ReadWatch;
   private closing: Promise<void> | undefined;
   private isShutdown = false;
-  private unreadTimer: ReturnType<typeof setTimeout> | undefined;
-  private warnedTwice = false;
 
   constructor(options: PublishingMetricsCollectorOptions = {}) {
-    knownKeys('PublishingMetricsCollector options', plainObject('options', options), OPTION_KEYS);
-    this.namespace = options.namespace ?? DEFAULT_NAMESPACE;
-    if (typeof this.namespace !== 'string' || !/^([a-zA-Z_][a-zA-Z0-9_]*)?$/.test(this.namespace)) {
-      throw new Error(`namespace '${this.namespace}' is not a valid Prometheus metric-name prefix`);
-    }
-    this.collectorTimeoutMs = positiveNumber(
-      'collectorTimeoutMs',
-      options.collectorTimeoutMs ?? DEFAULT_COLLECTOR_TIMEOUT_MS,
-    );
-    const maxTargets = integerIn(
-      'maxTargets',
-      options.maxTargets ?? DEFAULT_MAX_TARGETS,
-      1,
-      Number.MAX_SAFE_INTEGER,
-    );
-    const targetLabel = options.targetLabel ?? 'target';
-    if (targetLabel !== 'target' && targetLabel !== 'type') {
-      throw new TypeError(`targetLabel must be 'target' or 'type', got ${String(targetLabel)}`);
-    }
-    const sources = checkSources(options.sources);
-    this.targets = new TargetGuard(maxTargets);
-    this.targetLabels = new TargetLabels(this.targets, targetLabel);
+    const settings = collectorSettings(options);
+    this.namespace = settings.namespace;
+    this.collectorTimeoutMs = settings.collectorTimeoutMs;
+    this.targets = new TargetGuard(settings.maxTargets);
+    this.targetLabels = new TargetLabels(this.targets, settings.targetLabel);
     this.producer = new PublishingMetricProducer({
       prepare: (timeoutMs) => {
-        this.noteRead('producer');
+        this.reads.noteRead('producer');
         return this.runCollectors(timeoutMs);
       },
       stores: () => this.stores(),
     });
-    this.instruments = this.bindInstrumentPath(options.meterProvider);
-    if (this.instruments === undefined) {
-      // The producer path needs the host to hand `producer` to a reader; say so if none does.
-      this.unreadTimer = setTimeout(() => {
-        diag.warn(
-          `otel-publishing-metrics: no reader has collected the publishing metrics ${UNREAD_WARNING_MS / 1000} s ` +
-            'after start (meterProvider: false): pass collector.producer in the metricProducers ' +
-            'of your MetricReader / PeriodicExportingMetricReader / PrometheusExporter, or omit ' +
-            'meterProvider: false to export them as instruments of the global MeterProvider.',
-        );
-      }, UNREAD_WARNING_MS);
-      this.unreadTimer.unref();
-    }
-    const recorderContext = { namespace: this.namespace, targets: this.targets };
-    this.retired = new RetiredTargets(
-      options.retiredTargetGraceMs ?? DEFAULT_RETIRED_TARGET_GRACE_MS,
-      maxTargets,
-    );
+    this.instruments = bindInstrumentPath(options.meterProvider);
+    this.retired = new RetiredTargets(settings.retiredTargetGraceMs, settings.maxTargets);
+    this.reads = new ReadWatch(this.instruments !== undefined);
+    // One set of target labels and one rejection store for every recorder of this registry.
+    const recorderContext: RecorderContext = {
+      namespace: this.namespace,
+      targets: this.targets,
+      labels: this.targetLabels,
+      rejections: new RecorderRejections(this.namespace),
+    };
     this.selfMonitor = this.addRecorder(new SelfMonitor(recorderContext));
     this.refresh = this.addRecorder(new RefreshRecorder(recorderContext));
     this.queue = this.addRecorder(new QueueRecorder(recorderContext));
     this.publisher = this.addRecorder(new PublisherRecorder(recorderContext));
     this.discovery = this.addRecorder(new DiscoveryRecorder(recorderContext));
-    for (const collector of sourceCollectors(sources)) this.registerCollector(collector);
+    for (const collector of sourceCollectors(settings.sources)) this.registerCollector(collector);
   }
 
   /** True while the library's series are instruments on a MeterProvider. */
   get instrumentPath(): boolean {
     return this.instruments !== undefined;
-  }
-
-  private bindInstrumentPath(
-    provider: ApiMeterProvider | false | undefined,
-  ): InstrumentPath | undefined {
-    if (provider === false) return undefined;
-    const chosen = provider ?? metrics.getMeterProvider();
-    if (typeof chosen?.getMeter !== 'function') {
-      throw new TypeError('meterProvider must be an OpenTelemetry MeterProvider or false');
-    }
-    if (isNoopMeterProvider(chosen)) {
-      diag.warn(
-        'otel-publishing-metrics: no MeterProvider is registered globally, so no reader will ' +
-          'export the publishing metrics. Start the NodeSDK (or call ' +
-          'metrics.setGlobalMeterProvider) before creating PublishingMetricsCollector, pass ' +
-          'meterProvider, or use startPublishingTelemetry().',
-      );
-    }
-    return new InstrumentPath(chosen.getMeter(SCOPE_NAME, SCOPE_VERSION));
   }
 
   /** Registers a collector; its series appear from the next collection. */
@@ -221,6 +135,7 @@ export class PublishingMetricsCollector {
       bound: collector.bind({
         namespace: this.namespace,
         targets: this.targets,
+        labels: this.targetLabels,
         timeoutMs: () => this.currentTimeoutMs(),
         report: (run) => this.onRun(registration, run),
       }),
@@ -257,7 +172,7 @@ export class PublishingMetricsCollector {
    * `shutdown()` it returns the final values without reading the ports.
    */
   collectAll(options: { timeoutMs?: number } = {}): Promise<MetricsSnapshot> {
-    this.noteRead('snapshot');
+    this.reads.noteRead('snapshot');
     if (this.inflight !== undefined) return this.inflight;
     const timeoutMs =
       options.timeoutMs !== undefined ? positiveNumber('timeoutMs', options.timeoutMs) : undefined;
@@ -311,7 +226,7 @@ export class PublishingMetricsCollector {
    * exports them in its final export. Idempotent.
    */
   shutdown(): Promise<void> {
-    this.noteRead('snapshot');
+    this.reads.noteRead('snapshot');
     return (this.closing ??= this.runCollectors().then(() => {
       this.isShutdown = true;
     }));
@@ -325,26 +240,6 @@ export class PublishingMetricsCollector {
     const ready = () => this.runCollectors();
     this.instruments?.register(`recorder:${this.recorders.length}`, recorder.stores, ready);
     return recorder;
-  }
-
-  /**
-   * Someone reads the series: the unread warning is moot. A producer read while the instruments
-   * are registered is reported once, because a reader of that MeterProvider would export every
-   * series twice (legitimate only when the producer's reader is on another provider).
-   */
-  private noteRead(how: 'producer' | 'snapshot'): void {
-    if (this.unreadTimer !== undefined) {
-      clearTimeout(this.unreadTimer);
-      this.unreadTimer = undefined;
-    }
-    if (how === 'producer' && this.instruments !== undefined && !this.warnedTwice) {
-      this.warnedTwice = true;
-      diag.warn(
-        'otel-publishing-metrics: collector.producer is collected while the collector also ' +
-          'registered its instruments on a MeterProvider; a reader of that provider exports ' +
-          'every series twice. Construct it with meterProvider: false to use the producer path only.',
-      );
-    }
   }
 
   private currentTimeoutMs(): number {
@@ -428,7 +323,7 @@ export class PublishingMetricsCollector {
   private async snapshot(timeoutMs: number | undefined): Promise<MetricsSnapshot> {
     const started = performance.now();
     await this.runCollectors(timeoutMs);
-    const families = this.families();
+    const families = captureFamilies(this.stores());
     return new MetricsSnapshot(
       new Date(),
       performance.now() - started,
@@ -436,36 +331,5 @@ export class PublishingMetricsCollector {
       this.statuses(),
       this.namespace,
     );
-  }
-
-  /**
-   * Every family, from the stores directly (a snapshot needs no OTel data points): the values are
-   * copied now, the family objects built when the snapshot's families are first read.
-   */
-  private families(): () => Map<string, MetricFamily> {
-    const stores = this.stores();
-    // Every family's values go into one array: one allocation per collection.
-    let length = 0;
-    for (const store of stores) length += store.columnLength;
-    const columns = new FamilyColumns(length);
-    for (const store of stores) store.capture(columns);
-    return () => {
-      const families = new Map<string, MetricFamily>();
-      for (let i = 0; i < columns.size; i++) {
-        const family = columns.family(i);
-        const existing = families.get(family.name);
-        // Catalog names are unique; a host's store of the same name joins the family.
-        if (existing === undefined) families.set(family.name, family);
-        else
-          families.set(family.name, {
-            name: existing.name,
-            type: existing.type,
-            help: existing.help,
-            unit: existing.unit,
-            series: [...existing.series, ...family.series] as MetricFamily['series'],
-          });
-      }
-      return families;
-    };
   }
 }

@@ -28,9 +28,10 @@ export {
   instrumentName,
 } from './catalog.js';
 export type { MetricDefinition, MetricKind, MetricSource, CollectorName } from './catalog.js';
-export { OVERFLOW_TARGET, DEFAULT_MAX_TARGETS } from './cardinality.js';
-export { DEFAULT_RETIRED_TARGET_GRACE_MS } from './recorders/retired-targets.js';
-export { MAX_LABEL_VALUE_LENGTH, MAX_DURATION_SECONDS } from './recorders/limits.js';
+export { OVERFLOW_TARGET, DEFAULT_MAX_TARGETS } from './series/target-guard.js';
+export { DEFAULT_RETIRED_TARGET_GRACE_MS } from './series/retired-targets.js';
+export { MAX_LABEL_VALUE_LENGTH } from './series/label-value.js';
+export { MAX_DURATION_SECONDS } from './recorders/limits.js';
 export { REJECT_REASONS } from './recorders/rejections.js';
 export type { RejectReason } from './recorders/rejections.js';
 export type { OverflowView, DroppedView } from './stats/dropped.js';
@@ -62,8 +63,9 @@ export type {
   QueueRecorderApi,
   RefreshRecorderApi,
 } from './recorders/noop.js';
-export { OTHER_LABEL_VALUE, UNKNOWN_TYPE } from './recorders/labels.js';
-export type { TargetLabelMode } from './recorders/labels.js';
+export { OTHER_LABEL_VALUE } from './series/open-label.js';
+export { UNKNOWN_TYPE } from './series/target-labels.js';
+export type { TargetLabelMode } from './series/target-labels.js';
 export { classifyPublishError, PUBLISHER_ERROR_REASONS } from './publish-errors.js';
 export type { PublisherErrorReason } from './publish-errors.js';
 export { SnapshotReader } from './snapshot/reader.js';

@@ -28,7 +28,7 @@ import {
   plainObject,
   stringOption,
 } from './options.js';
-import type { TargetLabelMode } from './recorders/labels.js';
+import type { TargetLabelMode } from './series/target-labels.js';
 import { checkSources, type TelemetrySources } from './setup-sources.js';
 import {
   DEFAULT_EXPORT_INTERVAL_MS,

@@ -1,5 +1,5 @@
-import { OpenLabel } from '../recorders/labels.js';
-import { usableLabelValue } from '../recorders/limits.js';
+import { OpenLabel } from '../series/open-label.js';
+import { usableLabelValue } from '../series/label-value.js';
 import type {
   DiscoveryStats,
   MaybePromise,

@@ -1,6 +1,6 @@
 import { HEALTH_STATUS_VALUE } from '../catalog.js';
 import type { HealthMonitor, TargetHealth, TargetHealthStatus } from '../sources.js';
-import { usableLabelValue } from '../recorders/limits.js';
+import { usableLabelValue } from '../series/label-value.js';
 import type { Observations } from './observations.js';
 import { PortCollector, secondsFromMs, unixSeconds } from './port-collector.js';
 

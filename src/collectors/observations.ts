@@ -1,12 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
-import { OVERFLOW_TARGET, type TargetGuard } from '../cardinality.js';
-import { TargetLabels } from '../recorders/labels.js';
-import { MAX_LABEL_VALUE_LENGTH, usableLabelValue } from '../recorders/limits.js';
+import { MAX_LABEL_VALUE_LENGTH, usableLabelValue } from '../series/label-value.js';
+import { OVERFLOW_TARGET, type TargetGuard } from '../series/target-guard.js';
+import type { TargetLabels } from '../series/target-labels.js';
 import type { PortSeries } from './port-series.js';
-
-/** How a gauge folds the values of targets beyond the cardinality cap into one series. */
-const FOLD_MIN = new Set(['target_success_rate']);
-const FOLD_SUM = new Set(['dlq_size']);
 
 /**
  * True when a label the series exports has an over-long value. Only the definition's labels are
@@ -35,18 +31,19 @@ export class Observations {
     string,
     { series: PortSeries; attrs: Attributes; value: number }
   >();
-  private readonly labels: TargetLabels;
+  private readonly guard: TargetGuard;
   /** The target of the latest target-labelled observation, and its admitted label. */
   private lastTarget: string | undefined;
   private lastLabel: string | undefined;
 
   constructor(
     private readonly series: ReadonlyMap<string, PortSeries>,
-    private readonly guard: TargetGuard,
+    /** The registry's target labels (mode, types and the cardinality guard). */
+    private readonly labels: TargetLabels,
     /** The run's number, stamped on every series it sets. */
     private readonly run: number,
   ) {
-    this.labels = TargetLabels.of(guard);
+    this.guard = labels.guard;
   }
 
   /** Observes catalog metric `name` (without namespace). */
@@ -166,13 +163,12 @@ export class Observations {
     const prev = this.folded.get(key);
     if (prev === undefined) {
       this.folded.set(key, { series, attrs, value });
-    } else if (FOLD_SUM.has(name)) {
-      prev.value += value;
-    } else if (FOLD_MIN.has(name)) {
-      prev.value = Math.min(prev.value, value);
-    } else {
-      // Status, failures, latency, timestamps: the worst (largest) value speaks for the group.
-      prev.value = Math.max(prev.value, value);
+      return;
     }
+    // The catalog's fold rule of the metric (`max` unless it says otherwise).
+    const fold = series.definition.fold;
+    if (fold === 'sum') prev.value += value;
+    else if (fold === 'min') prev.value = Math.min(prev.value, value);
+    else prev.value = Math.max(prev.value, value);
   }
 }

@@ -1,7 +1,8 @@
 import { collectorMetrics, instrumentName, type CollectorName } from '../catalog.js';
-import type { TargetGuard } from '../cardinality.js';
-import { TargetLabels } from '../recorders/labels.js';
-import type { SeriesStore } from '../recorders/store.js';
+import type { TargetsRun } from '../series/series-lifecycle.js';
+import type { SeriesStore } from '../series/series-store.js';
+import type { TargetGuard } from '../series/target-guard.js';
+import type { TargetLabels } from '../series/target-labels.js';
 import type { MaybePromise } from '../sources.js';
 import { CollectorTimeoutError, withTimeout } from '../timeout.js';
 import { describeError } from './describe-error.js';
@@ -9,7 +10,7 @@ import { Observations } from './observations.js';
 import { PortSeries } from './port-series.js';
 
 /** The outcome of one collector run, as the registry records it. */
-export interface CollectorRun {
+export interface CollectorRun extends TargetsRun {
   readonly ok: boolean;
   readonly durationMs: number;
   readonly reason?: 'error' | 'timeout';
@@ -23,6 +24,8 @@ export interface CollectorRun {
 export interface CollectorContext {
   readonly namespace: string;
   readonly targets: TargetGuard;
+  /** The registry's target-label mode and target types: how per-target series are labelled. */
+  readonly labels: TargetLabels;
   /** The timeout for a run starting now, milliseconds. */
   timeoutMs(): number;
   /** Called once per run, when it has finished. */
@@ -73,7 +76,7 @@ export abstract class PortCollector<T> implements MetricsCollector {
   protected abstract observe(data: T, out: Observations): void;
 
   bind(context: CollectorContext): BoundCollector {
-    const labels = TargetLabels.of(context.targets);
+    const labels = context.labels;
     const series = new Map<string, PortSeries>();
     for (const definition of collectorMetrics(this.catalogCollector)) {
       if (definition.source !== 'port') continue;
@@ -98,7 +101,7 @@ export abstract class PortCollector<T> implements MetricsCollector {
 
     const observed = (data: T, started: number, timeoutMs: number, readBlockedMs: number): void => {
       const run = ++runs;
-      const out = new Observations(series, context.targets, run);
+      const out = new Observations(series, labels, run);
       const observeStarted = performance.now();
       try {
         this.observe(data, out);

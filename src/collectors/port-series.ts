@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { MetricDefinition } from '../catalog.js';
-import { CounterStore, GaugeStore } from '../recorders/store.js';
+import { NumberStore } from '../series/number-store.js';
 
 /**
  * The series of one port metric: what the collector's last run observed, kept in a typed-array
@@ -11,7 +11,7 @@ import { CounterStore, GaugeStore } from '../recorders/store.js';
  * releases the ones a successful run did not (a removed target, an absent value).
  */
 export class PortSeries {
-  readonly store: CounterStore | GaugeStore;
+  readonly store: NumberStore;
   /** Per slot, the run that last observed it. */
   private readonly seen: number[] = [];
   /** The catalog's valid range; values outside it are dropped as invalid. */
@@ -36,10 +36,11 @@ export class PortSeries {
       definition.labels[0] === 'target' &&
       exported.labels.length === 1 &&
       exported.labels[0] === 'target';
-    this.store =
-      definition.kind === 'counter'
-        ? new CounterStore(exported, instrument)
-        : new GaugeStore(exported, instrument);
+    this.store = new NumberStore(
+      definition.kind === 'counter' ? 'counter' : 'gauge',
+      exported,
+      instrument,
+    );
   }
 
   /** True when the series' only label is `target` (`setTarget` applies). */

@@ -1,4 +1,4 @@
-import { diag } from '@opentelemetry/api';
+import { diag, metrics, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
 import type {
   BatchObservableCallback,
   BatchObservableResult,
@@ -7,9 +7,11 @@ import type {
   ObservableCounter,
   ObservableGauge,
 } from '@opentelemetry/api';
-import { CounterStore, GaugeStore, HistogramStore, type SeriesStore } from '../recorders/store.js';
-
-type NumberStore = CounterStore | GaugeStore;
+import type { HistogramStore } from '../series/histogram-store.js';
+import type { NumberStore } from '../series/number-store.js';
+import type { SeriesStore } from '../series/series-store.js';
+import { SCOPE_NAME, SCOPE_VERSION } from '../version.js';
+import { isNoopMeterProvider } from './meter-provider.js';
 
 interface ObservedStore {
   readonly store: NumberStore;
@@ -70,13 +72,13 @@ export class InstrumentPath {
     if (this.groups.has(name)) throw new Error(`instrument group '${name}' is already registered`);
     const observed = new Map<SeriesStore, ObservedStore>();
     for (const store of stores) {
-      if (store instanceof HistogramStore) {
-        this.mirror(store);
+      if (store.kind === 'histogram') {
+        this.mirror(store as HistogramStore);
         continue;
       }
       const options = { description: store.definition.description, unit: store.definition.unit };
       const instrument =
-        store instanceof CounterStore
+        store.kind === 'counter'
           ? this.meter.createObservableCounter(store.instrument, options)
           : this.meter.createObservableGauge(store.instrument, options);
       observed.set(store, { store: store as NumberStore, instrument });
@@ -99,7 +101,9 @@ export class InstrumentPath {
     if (group === undefined) return;
     this.groups.delete(name);
     this.meter.removeBatchObservableCallback(group.callback, [...group.observables]);
-    for (const store of stores) if (store instanceof HistogramStore) store.mirror = undefined;
+    for (const store of stores) {
+      if (store.kind === 'histogram') (store as HistogramStore).mirror = undefined;
+    }
   }
 
   /** Removes every group. */
@@ -115,4 +119,28 @@ export class InstrumentPath {
     });
     store.mirror = (value, attributes) => histogram.record(value, attributes);
   }
+}
+
+/**
+ * The instrument path on `provider` (the global MeterProvider when undefined), or undefined for
+ * `false` (the producer path). Warns when the provider is the API's no-op one: no reader would
+ * export anything.
+ */
+export function bindInstrumentPath(
+  provider: ApiMeterProvider | false | undefined,
+): InstrumentPath | undefined {
+  if (provider === false) return undefined;
+  const chosen = provider ?? metrics.getMeterProvider();
+  if (typeof chosen?.getMeter !== 'function') {
+    throw new TypeError('meterProvider must be an OpenTelemetry MeterProvider or false');
+  }
+  if (isNoopMeterProvider(chosen)) {
+    diag.warn(
+      'otel-publishing-metrics: no MeterProvider is registered globally, so no reader will ' +
+        'export the publishing metrics. Start the NodeSDK (or call ' +
+        'metrics.setGlobalMeterProvider) before creating PublishingMetricsCollector, pass ' +
+        'meterProvider, or use startPublishingTelemetry().',
+    );
+  }
+  return new InstrumentPath(chosen.getMeter(SCOPE_NAME, SCOPE_VERSION));
 }

@@ -6,8 +6,9 @@ import type {
   ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import type { SeriesStore } from '../recorders/store.js';
+import type { SeriesStore } from '../series/series-store.js';
 import { SCOPE_NAME, SCOPE_VERSION } from '../version.js';
+import { storeMetricData } from './store-metric-data.js';
 
 /** What the producer needs from the registry it serves. */
 export interface ProducerSource {
@@ -39,7 +40,7 @@ export class PublishingMetricProducer implements MetricProducer {
     const now = Date.now();
     const metrics: MetricData[] = [];
     for (const store of this.source.stores()) {
-      const data = store.toMetricData(now);
+      const data = storeMetricData(store, now);
       if (data !== undefined) metrics.push(data);
     }
     const scope: ScopeMetrics = { scope: { name: SCOPE_NAME, version: SCOPE_VERSION }, metrics };

@@ -1,4 +1,4 @@
-import { OpenLabel } from './labels.js';
+import { OpenLabel } from '../series/open-label.js';
 import { MAX_DURATION_SECONDS } from './limits.js';
 import { Recorder, type RecorderContext } from './recorder.js';
 import { labelProblem } from './rejections.js';

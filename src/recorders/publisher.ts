@@ -1,6 +1,10 @@
 import { PUBLISHER_ERROR_REASONS, type PublisherErrorReason } from '../publish-errors.js';
-import { enumIndex, OpenLabel, TargetRecords, UNKNOWN_TYPE } from './labels.js';
-import { MAX_COUNT, MAX_DURATION_SECONDS, MAX_PAYLOAD_BYTES, usableLabelValue } from './limits.js';
+import { enumIndex } from '../series/enum-index.js';
+import { OpenLabel } from '../series/open-label.js';
+import { UNKNOWN_TYPE } from '../series/target-labels.js';
+import { TargetRecords } from '../series/target-records.js';
+import { usableLabelValue } from '../series/label-value.js';
+import { MAX_COUNT, MAX_DURATION_SECONDS, MAX_PAYLOAD_BYTES } from './limits.js';
 import type { RecorderContext } from './recorder.js';
 import { labelProblem } from './rejections.js';
 import { TargetRecorder } from './target-recorder.js';
@@ -63,12 +67,12 @@ function statusClass(status: number | 'error'): number {
  * first time the pair is seen, or when a port reports the target (with publisher = its type).
  */
 export class PublisherRecorder extends TargetRecorder {
-  private readonly requests = this.targetCounter('publisher_requests_total');
-  private readonly errors = this.targetCounter('publisher_errors_total');
-  private readonly duration = this.targetHistogram('publisher_request_duration_seconds');
-  private readonly rateLimits = this.targetCounter('publisher_rate_limit_hits_total');
-  private readonly payloads = this.targetHistogram('webhook_payload_size_bytes');
-  private readonly authFailures = this.targetCounter('webhook_auth_failures_total');
+  private readonly requests = this.counter('publisher_requests_total');
+  private readonly errors = this.counter('publisher_errors_total');
+  private readonly duration = this.histogram('publisher_request_duration_seconds');
+  private readonly rateLimits = this.counter('publisher_rate_limit_hits_total');
+  private readonly payloads = this.histogram('webhook_payload_size_bytes');
+  private readonly authFailures = this.counter('webhook_auth_failures_total');
   private readonly slackHits = this.counter('slack_cache_hits_total');
   private readonly slackMisses = this.counter('slack_cache_misses_total');
   private readonly slackReplies = this.counter('slack_thread_replies_total');

@@ -1,5 +1,6 @@
 import type { CircuitState, Priority } from '../sources.js';
-import { enumIndex, TargetRecords } from './labels.js';
+import { enumIndex } from '../series/enum-index.js';
+import { TargetRecords } from '../series/target-records.js';
 import { MAX_DURATION_SECONDS } from './limits.js';
 import type { RecorderContext } from './recorder.js';
 import { TargetRecorder } from './target-recorder.js';
@@ -41,13 +42,13 @@ const RECORD_SIZE = RECOVERIES + 1;
 export class QueueRecorder extends TargetRecorder {
   private readonly submissions = this.counter('queue_submissions_total');
   private readonly waitTime = this.histogram('job_wait_time_seconds');
-  private readonly jobs = this.targetCounter('jobs_processed_total');
-  private readonly duration = this.targetHistogram('job_duration_seconds');
-  private readonly retries = this.targetCounter('retry_attempts_total');
-  private readonly dlqWrites = this.targetCounter('dlq_writes_total');
-  private readonly replays = this.targetCounter('dlq_replays_total');
-  private readonly trips = this.targetCounter('circuit_breaker_trips_total');
-  private readonly recoveries = this.targetCounter('circuit_breaker_recoveries_total');
+  private readonly jobs = this.counter('jobs_processed_total');
+  private readonly duration = this.histogram('job_duration_seconds');
+  private readonly retries = this.counter('retry_attempts_total');
+  private readonly dlqWrites = this.counter('dlq_writes_total');
+  private readonly replays = this.counter('dlq_replays_total');
+  private readonly trips = this.counter('circuit_breaker_trips_total');
+  private readonly recoveries = this.counter('circuit_breaker_recoveries_total');
   private readonly submissionSlots: Int32Array;
   private readonly waitSlots: Int32Array;
   private readonly targets = new TargetRecords(this.labels, (label) => this.createRecord(label));

@@ -1,17 +1,24 @@
 import { instrumentName, metricDefinition, type MetricDefinition } from '../catalog.js';
-import type { TargetGuard } from '../cardinality.js';
+import { HistogramStore } from '../series/histogram-store.js';
+import { NumberStore } from '../series/number-store.js';
+import type { SeriesStore } from '../series/series-store.js';
+import type { TargetGuard } from '../series/target-guard.js';
+import type { TargetLabels } from '../series/target-labels.js';
 import {
   labelProblem,
   numberProblem,
-  RecorderRejections,
+  type RecorderRejections,
   type RejectReason,
 } from './rejections.js';
-import { CounterStore, GaugeStore, HistogramStore, type SeriesStore } from './store.js';
 
-/** What every recorder shares with the collector that publishes it. */
+/** What every recorder shares with the collector that publishes it (built once by it). */
 export interface RecorderContext {
   readonly namespace: string;
   readonly targets: TargetGuard;
+  /** The collector's target-label mode and target types: the labels of per-target series. */
+  readonly labels: TargetLabels;
+  /** The collector's one `recorder_rejected_total` store. */
+  readonly rejections: RecorderRejections;
 }
 
 /** Methods a host calls, possibly detached (`const { recordJob } = collector.queue`). */
@@ -53,21 +60,22 @@ export abstract class Recorder {
     /** The `recorder` label of its rejections. */
     readonly recorderName: string,
   ) {
-    this.rejections = RecorderRejections.of(context.targets, context.namespace);
+    this.rejections = context.rejections;
     this.rejectionSlots = this.rejections.slotsOf(recorderName);
     bindHostMethods(this);
   }
 
-  protected counter(name: string): CounterStore {
-    return this.add(new CounterStore(...this.resolve(name, 'counter')));
+  /** The store of catalog counter `name`, with the labels of the collector's target-label mode. */
+  protected counter(name: string): NumberStore {
+    return this.add(new NumberStore('counter', ...this.resolve(name, 'counter')));
   }
 
   protected histogram(name: string): HistogramStore {
     return this.add(new HistogramStore(...this.resolve(name, 'histogram')));
   }
 
-  protected gauge(name: string): GaugeStore {
-    return this.add(new GaugeStore(...this.resolve(name, 'gauge')));
+  protected gauge(name: string): NumberStore {
+    return this.add(new NumberStore('gauge', ...this.resolve(name, 'gauge')));
   }
 
   /**
@@ -113,10 +121,11 @@ export abstract class Recorder {
     return store;
   }
 
+  /** The definition as exported (labels of the target-label mode) and the instrument name. */
   private resolve(name: string, kind: MetricDefinition['kind']): [MetricDefinition, string] {
     const def = metricDefinition(name);
     if (def.kind !== kind)
       throw new Error(`catalog metric '${name}' is a ${def.kind}, not a ${kind}`);
-    return [def, instrumentName(def, this.context.namespace)];
+    return [this.context.labels.relabel(def), instrumentName(def, this.context.namespace)];
   }
 }

@@ -1,7 +1,6 @@
 import { instrumentName, metricDefinition } from '../catalog.js';
-import type { TargetGuard } from '../cardinality.js';
-import { MAX_LABEL_VALUE_LENGTH } from './limits.js';
-import { CounterStore } from './store.js';
+import { MAX_LABEL_VALUE_LENGTH } from '../series/label-value.js';
+import { NumberStore } from '../series/number-store.js';
 
 /**
  * Why a recorder dropped a call or one value of it: a closed set, so dashboards and alerts can
@@ -43,30 +42,19 @@ export function labelProblem(value: unknown, empty: RejectReason, fallback: Reje
   return value.length > MAX_LABEL_VALUE_LENGTH ? 'too_long' : fallback;
 }
 
-const registry = new WeakMap<TargetGuard, RecorderRejections>();
-
 /**
  * `recorder_rejected_total`, shared by every recorder of one collector (one store, so the family
- * is exported once). Rejection is the cold path: a slot lookup per call is fine there.
+ * is exported once): the collector creates it and hands it to its recorders in their context.
+ * Rejection is the cold path: a slot lookup per call is fine there.
  */
 export class RecorderRejections {
-  readonly store: CounterStore;
+  readonly store: NumberStore;
   private readonly slots = new Map<string, Int32Array>();
 
-  private constructor(namespace: string) {
+  constructor(namespace: string) {
     const def = metricDefinition('recorder_rejected_total');
-    this.store = new CounterStore(def, instrumentName(def, namespace));
+    this.store = new NumberStore('counter', def, instrumentName(def, namespace));
     for (const recorder of RECORDER_NAMES) this.slotsOf(recorder);
-  }
-
-  /** The rejections of the collector that owns `guard`. */
-  static of(guard: TargetGuard, namespace: string): RecorderRejections {
-    let rejections = registry.get(guard);
-    if (rejections === undefined) {
-      rejections = new RecorderRejections(namespace);
-      registry.set(guard, rejections);
-    }
-    return rejections;
   }
 
   /** The slots of a recorder's series, one per reason, created at zero. */

@@ -1,6 +1,5 @@
 import { MAX_DURATION_SECONDS } from './limits.js';
 import { Recorder, type RecorderContext } from './recorder.js';
-import { RecorderRejections } from './rejections.js';
 
 export type CollectionErrorReason = 'error' | 'timeout';
 
@@ -27,7 +26,7 @@ export class SelfMonitor extends Recorder {
 
   constructor(context: RecorderContext) {
     super(context, 'self');
-    this.stores.push(RecorderRejections.of(context.targets, context.namespace).store);
+    this.stores.push(context.rejections.store);
     const slot = this.overflowed.slot([]);
     context.targets.watch((folded) => {
       this.overflowed.values[slot] = folded;

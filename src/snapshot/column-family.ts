@@ -1,3 +1,5 @@
+import { bucketCounts } from '../series/bucket-counts.js';
+import type { SeriesStore } from '../series/series-store.js';
 import type { HistogramValue } from './histogram.js';
 import type { Labels } from './series-key.js';
 import type { FamilyType, MetricFamily, Series } from './snapshot.js';
@@ -53,12 +55,6 @@ abstract class ColumnFamily<T> implements MetricFamily {
   protected abstract build(): Array<Series<T>>;
 }
 
-/** A store whose values a collection captured, able to build its family afterwards. */
-export interface CapturedStore {
-  /** The family of capture `index` of `columns`. */
-  familyAt(columns: FamilyColumns, index: number): MetricFamily;
-}
-
 /**
  * Where a collection copies the stores' values: one array for every family of a snapshot (one
  * allocation per collection instead of one or two typed arrays per family, which were a fifth
@@ -70,7 +66,7 @@ export interface CapturedStore {
 export class FamilyColumns {
   offset = 0;
   readonly data: Float64Array;
-  readonly stores: CapturedStore[] = [];
+  readonly stores: SeriesStore[] = [];
   readonly labels: Array<Slots['labels']> = [];
   readonly used: number[] = [];
   readonly counts: number[] = [];
@@ -92,7 +88,7 @@ export class FamilyColumns {
   }
 
   /** Records a capture whose values start at `at`. */
-  capture(store: CapturedStore, labels: Slots['labels'], used: number, count: number, at: number) {
+  capture(store: SeriesStore, labels: Slots['labels'], used: number, count: number, at: number) {
     this.stores.push(store);
     this.labels.push(labels);
     this.used.push(used);
@@ -108,11 +104,6 @@ export class FamilyColumns {
   /** Captures recorded. */
   get size(): number {
     return this.stores.length;
-  }
-
-  /** The family of capture `index`. */
-  family(index: number): MetricFamily {
-    return this.stores[index]!.familyAt(this, index);
   }
 }
 
@@ -163,13 +154,7 @@ export class HistogramColumnFamily extends ColumnFamily<HistogramValue> {
     for (let slot = 0; slot < used; slot++) {
       const l = labels[slot];
       if (l === undefined) continue;
-      const counts = new Array<number>(width);
-      let count = 0;
-      for (let b = 0, at = this.countsAt + slot * width; b < width; b++, at++) {
-        const c = this.data[at]!;
-        counts[b] = c;
-        count += c;
-      }
+      const { counts, count } = bucketCounts(this.data, this.countsAt + slot * width, width);
       series[i++] = {
         labels: l,
         value: { boundaries: this.boundaries, counts, sum: this.data[this.sumsAt + slot]!, count },

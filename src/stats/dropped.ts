@@ -1,4 +1,4 @@
-import { OVERFLOW_TARGET } from '../cardinality.js';
+import { OVERFLOW_TARGET } from '../series/target-guard.js';
 import type { MetricsSnapshot } from '../snapshot/snapshot.js';
 import { label } from './deltas.js';
 import { successRateOf, type JobCounts, type TargetWindow } from './target-stats.js';

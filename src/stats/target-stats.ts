@@ -1,4 +1,4 @@
-import { OVERFLOW_TARGET } from '../cardinality.js';
+import { OVERFLOW_TARGET } from '../series/target-guard.js';
 import { CIRCUIT_STATE_VALUE, HEALTH_STATUS_VALUE } from '../catalog.js';
 import { estimateQuantile, type HistogramValue } from '../snapshot/histogram.js';
 import type { MetricsSnapshot } from '../snapshot/snapshot.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HealthCollector, PublishingMetricsCollector, StatsAggregator } from '../../src/index.js';
-import { MAX_LABEL_VALUE_LENGTH } from '../../src/recorders/limits.js';
+import { MAX_LABEL_VALUE_LENGTH } from '../../src/series/label-value.js';
 import { RECORDER_NAMES, REJECT_REASONS } from '../../src/recorders/rejections.js';
 import { targetHealth } from '../support/fakes.js';
 import { prometheusReader, sample } from './fakes.js';

@@ -8,7 +8,7 @@ import {
   QueueCollector,
   type QueueStats,
 } from '../../src/index.js';
-import { MAX_LABEL_VALUE_LENGTH } from '../../src/recorders/limits.js';
+import { MAX_LABEL_VALUE_LENGTH } from '../../src/series/label-value.js';
 import { targetHealth } from '../support/fakes.js';
 import { prometheusReader, queueStats } from './fakes.js';
 

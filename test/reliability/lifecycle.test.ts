@@ -17,7 +17,8 @@ import {
   type MetricsSnapshot,
   type TargetHealthStatus,
 } from '../../src/index.js';
-import { CounterStore, GaugeStore, HistogramStore } from '../../src/recorders/store.js';
+import { HistogramStore } from '../../src/series/histogram-store.js';
+import { NumberStore } from '../../src/series/number-store.js';
 import { refreshStatus, targetHealth } from '../support/fakes.js';
 import { settledHeapUsed } from '../support/gc.js';
 import { scrape } from '../support/scrape.js';
@@ -70,7 +71,7 @@ function recorderState(collector: PublishingMetricsCollector): { series: number;
   for (const recorder of recordersOf(collector)) {
     for (const store of recorder.stores) {
       series += store.seriesCount;
-      if (store instanceof CounterStore || store instanceof GaugeStore) {
+      if (store instanceof NumberStore) {
         bytes += store.values.byteLength;
       } else if (store instanceof HistogramStore) {
         bytes +=

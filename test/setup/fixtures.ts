@@ -6,7 +6,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MetricsHandler } from '../../src/export/prometheus.js';
 import { Recorder } from '../../src/recorders/recorder.js';
-import { CounterStore, GaugeStore, HistogramStore } from '../../src/recorders/store.js';
+import { HistogramStore } from '../../src/series/histogram-store.js';
+import { NumberStore } from '../../src/series/number-store.js';
 import type { PublishingMetricsCollector } from '../../src/collector.js';
 import type {
   DiscoveryStats,
@@ -142,8 +143,8 @@ export function fillRecorders(
     for (const store of recorder.stores) {
       const labels = store.definition.labels.map((l) => (l === 'target' ? target : `${l}-1`));
       const slot = store.slot(labels);
-      if (store instanceof CounterStore) store.values[slot]! += count;
-      else if (store instanceof GaugeStore) store.values[slot] = count;
+      if (store instanceof NumberStore && store.kind === 'counter') store.values[slot]! += count;
+      else if (store instanceof NumberStore) store.values[slot] = count;
       else if (store instanceof HistogramStore) {
         for (let i = 0; i < count; i++) store.observe(slot, value);
       }

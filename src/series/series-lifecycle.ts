@@ -1,4 +1,9 @@
-import type { CollectorRun } from './collectors/port-collector.js';
+/** What the lifecycle needs of a collector run. */
+export interface TargetsRun {
+  readonly ok: boolean;
+  /** `target` label values observed by a successful run. */
+  readonly targets?: ReadonlySet<string>;
+}
 
 /**
  * Which targets the collectors report, per collector, as of each one's last successful run. A
@@ -14,7 +19,7 @@ export class SeriesLifecycle {
   }
 
   /** Records a run; returns the targets the previous successful run reported and this one not. */
-  onRun(collector: string, run: CollectorRun): string[] {
+  onRun(collector: string, run: TargetsRun): string[] {
     if (!run.ok) return [];
     const previous = this.targets.get(collector);
     const targets = run.targets ?? new Set<string>();

@@ -1,4 +1,10 @@
-import type { Recorder } from './recorder.js';
+/** What keeps a target's series for its return: the recorders. */
+export interface TargetSeriesOwner {
+  /** The target's series leave the exports; their values are kept. */
+  forgetTarget(target: string): void;
+  /** Forgets the kept values of the target's series. */
+  dropRetired(target: string): void;
+}
 
 /**
  * Default time a removed target's recorder counters and histograms are kept, unexported, for its
@@ -33,7 +39,7 @@ export class RetiredTargets {
   }
 
   /** Retires `target` in every recorder: its series leave the exports, their values are kept. */
-  retire(target: string, recorders: readonly Recorder[], now = Date.now()): void {
+  retire(target: string, recorders: readonly TargetSeriesOwner[], now = Date.now()): void {
     for (const recorder of recorders) recorder.forgetTarget(target);
     this.retired.delete(target);
     this.retired.set(target, now);
@@ -45,7 +51,7 @@ export class RetiredTargets {
   }
 
   /** Forgets the kept values of every target retired longer than the grace period ago. */
-  expire(recorders: readonly Recorder[], now = Date.now()): void {
+  expire(recorders: readonly TargetSeriesOwner[], now = Date.now()): void {
     for (const [target, at] of this.retired) {
       if (now - at < this.graceMs) break;
       this.drop(target, recorders);
@@ -57,7 +63,7 @@ export class RetiredTargets {
     return this.retired.size;
   }
 
-  private drop(target: string, recorders: readonly Recorder[]): void {
+  private drop(target: string, recorders: readonly TargetSeriesOwner[]): void {
     this.retired.delete(target);
     for (const recorder of recorders) recorder.dropRetired(target);
   }
