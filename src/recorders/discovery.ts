@@ -1,3 +1,4 @@
+import type { NumberStore } from '../series/number-store.js';
 import { OpenLabel } from '../series/open-label.js';
 import { MAX_DURATION_SECONDS } from './limits.js';
 import { Recorder, type RecorderContext } from './recorder.js';
@@ -37,22 +38,22 @@ export class DiscoveryRecorder extends Recorder {
   }
 
   recordError(errorType: string): void {
-    const slot = this.errorTypes.get(errorType);
-    if (slot === undefined) {
-      this.reject(labelProblem(errorType, 'empty_label', 'empty_label'));
-      return;
-    }
-    this.errors.values[slot]! += 1;
+    this.countValue(this.errors, this.errorTypes, errorType);
   }
 
   /** A target secret was read with `status` (found, missing, invalid, ...). */
   recordSecret(status: string): void {
-    const slot = this.secretStatuses.get(status);
+    this.countValue(this.secrets, this.secretStatuses, status);
+  }
+
+  /** Counts one event of `store`'s series whose open label is `value`. */
+  private countValue(store: NumberStore, label: OpenLabel<number>, value: string): void {
+    const slot = label.get(value);
     if (slot === undefined) {
-      this.reject(labelProblem(status, 'empty_label', 'empty_label'));
+      this.reject(labelProblem(value, 'empty_label', 'empty_label'));
       return;
     }
-    this.secrets.values[slot]! += 1;
+    store.values[slot]! += 1;
   }
 
   /** A target lookup (get, list, ...) ended with `status` (found, not_found, ...). */

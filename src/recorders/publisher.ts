@@ -1,5 +1,6 @@
 import { PUBLISHER_ERROR_REASONS, type PublisherErrorReason } from '../publish-errors.js';
 import { enumIndex } from '../series/enum-index.js';
+import type { NumberStore } from '../series/number-store.js';
 import { OpenLabel } from '../series/open-label.js';
 import { UNKNOWN_TYPE } from '../series/target-labels.js';
 import { TargetRecords } from '../series/target-records.js';
@@ -156,12 +157,7 @@ export class PublisherRecorder extends TargetRecorder {
   }
 
   recordRootlyIncident(action: RootlyIncidentAction): void {
-    const a = ROOTLY_ACTION[action];
-    if (a === undefined) {
-      this.reject('unknown_value');
-      return;
-    }
-    this.rootlyIncidents.values[this.fixed.rootly[a]!]! += 1;
+    this.countAction(this.rootlyIncidents, this.fixed.rootly, ROOTLY_ACTION[action]);
   }
 
   setRootlyActiveIncidents(count: number): void {
@@ -169,12 +165,16 @@ export class PublisherRecorder extends TargetRecorder {
   }
 
   recordPagerDutyEvent(action: PagerDutyAction): void {
-    const a = PAGERDUTY_ACTION[action];
-    if (a === undefined) {
+    this.countAction(this.pagerDutyEvents, this.fixed.pagerDuty, PAGERDUTY_ACTION[action]);
+  }
+
+  /** Counts one event of `store`'s series of action index `action` (undefined: not an action). */
+  private countAction(store: NumberStore, slots: Int32Array, action: number | undefined): void {
+    if (action === undefined) {
       this.reject('unknown_value');
       return;
     }
-    this.pagerDutyEvents.values[this.fixed.pagerDuty[a]!]! += 1;
+    store.values[slots[action]!]! += 1;
   }
 
   /** Size of one webhook request body, bytes. */

@@ -1,5 +1,6 @@
 import type { CircuitState, Priority } from '../sources.js';
 import { enumIndex } from '../series/enum-index.js';
+import type { NumberStore } from '../series/number-store.js';
 import { TargetRecords } from '../series/target-records.js';
 import { MAX_DURATION_SECONDS } from './limits.js';
 import type { RecorderContext } from './recorder.js';
@@ -96,13 +97,7 @@ export class QueueRecorder extends TargetRecorder {
   }
 
   recordRetry(target: string, errorType: ErrorType): void {
-    const slots = this.targets.get(target);
-    const e = ERROR_TYPE[errorType];
-    if (slots === undefined || e === undefined) {
-      this.rejectCall(target);
-      return;
-    }
-    this.retries.values[slots[RETRIES + e]!]! += 1;
+    this.countErrorType(this.retries, RETRIES, target, errorType);
   }
 
   /**
@@ -123,13 +118,18 @@ export class QueueRecorder extends TargetRecorder {
   }
 
   recordDlqWrite(target: string, errorType: ErrorType): void {
+    this.countErrorType(this.dlqWrites, DLQ_WRITES, target, errorType);
+  }
+
+  /** Counts one event of `store` for the target's series of `errorType` (record slots at `at`). */
+  private countErrorType(store: NumberStore, at: number, target: string, errorType: ErrorType) {
     const slots = this.targets.get(target);
     const e = ERROR_TYPE[errorType];
     if (slots === undefined || e === undefined) {
       this.rejectCall(target);
       return;
     }
-    this.dlqWrites.values[slots[DLQ_WRITES + e]!]! += 1;
+    store.values[slots[at + e]!]! += 1;
   }
 
   recordDlqReplay(target: string, result: ReplayResult): void {
