@@ -1,816 +1,51 @@
 /**
- * Generates `collector-config/grafana/publishing-dashboard.json` (run `npm run dashboard`).
- * Metric names come from the catalog, so a renamed metric breaks this script instead of leaving
- * a dashboard panel that silently shows "No data"; value mappings come from the catalog's
- * health and circuit-state mappings. `test/operate/dashboard.test.ts` checks the committed file
- * is what this generates and runs every panel query against a real Prometheus.
+ * Generates `collector-config/grafana/publishing-dashboard.json` (run `npm run dashboard`) with
+ * the Grafana foundation SDK's builders: the rows and panels are data (dashboard/rows.ts), the
+ * builders turn them into panels, queries, variables and the grid layout.
+ * `test/operate/dashboard.test.ts` checks the committed file is what this generates and runs
+ * every panel query against a real Prometheus.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  CIRCUIT_STATE_VALUE,
-  DEFAULT_NAMESPACE,
-  HEALTH_STATUS_VALUE,
-  metricDefinition,
-  prometheusName,
-} from '../src/catalog.js';
-
-/** The Prometheus name of a catalog metric; `_bucket` etc. only on histograms. */
-function m(name: string, suffix?: '_bucket' | '_sum' | '_count'): string {
-  const def = metricDefinition(name);
-  if (suffix !== undefined && def.kind !== 'histogram') {
-    throw new Error(`${name} is a ${def.kind}: it has no ${suffix} series`);
-  }
-  return prometheusName(def) + (suffix ?? '');
-}
-
-/** Recording rules of collector-config/prometheus/rules/publishing-recording.yml. */
-const RULE = {
-  healthScore: 'publishing:health_score',
-  targetHealthScore: 'publishing:target_health_score',
-  successRatio: 'publishing:success_ratio:rate5m',
-} as const;
-
-const DATASOURCE = { type: 'prometheus', uid: '${DS_PROMETHEUS}' } as const;
-const RATE = '$__rate_interval';
-const TARGET = 'target=~"$target"';
-const INSTANCE = 'instance=~"$instance"';
-const CATALOG_SERIES = new RegExp(`\\b(${DEFAULT_NAMESPACE}_[a-z0-9_]+)(\\{[^}]*\\})?`, 'g');
+  AnnotationQueryBuilder,
+  DashboardBuilder,
+  DashboardCursorSync,
+  RowBuilder,
+  type Dashboard,
+} from '@grafana/grafana-foundation-sdk/dashboard';
+import { panel } from './dashboard/panels.js';
+import { ROWS } from './dashboard/rows.js';
+import { VARIABLES } from './dashboard/variables.js';
 
 /**
- * Every catalog selector of a query narrowed to the chosen replicas. With the variable at "All"
- * (`.*`) the sums run over every replica, so panels show the fleet by default.
+ * Grafana's export header (not part of the dashboard model): the data source asked for on
+ * import and the plugins the dashboard needs.
  */
-function perInstance(expr: string): string {
-  return expr.replace(CATALOG_SERIES, (_all, name: string, matchers: string | undefined) =>
-    matchers === undefined
-      ? `${name}{${INSTANCE}}`
-      : `${name}{${matchers.slice(1, -1)},${INSTANCE}}`,
-  );
+interface ExportHeader {
+  __inputs: Array<Record<string, string>>;
+  __elements: Record<string, never>;
+  __requires: Array<{ type: string; id: string; name: string; version: string }>;
 }
 
-/** Recording-rule series are already summed over replicas: the instance variable cannot apply. */
-const RULE_NOTE =
-  ' Recording-rule series cover every replica; the Replica variable does not narrow them.';
+export type ExportedDashboard = ExportHeader & Dashboard;
 
-type Unit = 'percentunit' | 's' | 'ops' | 'short' | 'none' | 'dtdurations' | 'reqps';
+const PANEL_NAMES: Record<string, string> = {
+  bargauge: 'Bar gauge',
+  gauge: 'Gauge',
+  stat: 'Stat',
+  table: 'Table',
+  timeseries: 'Time series',
+};
 
-interface Query {
-  expr: string;
-  legend?: string;
-}
+/**
+ * The SDK's 10.4 dashboard kind still defaults to schema 36; the panels here use the schema-38
+ * table cell options (`custom.cellOptions`), so the file says 39 like Grafana 10.4's own exports.
+ */
+const SCHEMA_VERSION = 39;
 
-interface PanelSpec {
-  title: string;
-  type: 'stat' | 'gauge' | 'timeseries' | 'table' | 'bargauge';
-  description: string;
-  queries: Query[];
-  unit?: Unit;
-  width: number;
-  height?: number;
-  min?: number;
-  max?: number;
-  decimals?: number;
-  mappings?: unknown[];
-  thresholds?: Array<{ color: string; value: number | null }>;
-  /** Instant table of the current values, one column per query (named by `legend`). */
-  instant?: boolean;
-  stack?: boolean;
-}
-
-interface RowSpec {
-  title: string;
-  panels: PanelSpec[];
-}
-
-function valueMapping(values: Record<string, number>, colors: Record<string, string>): unknown[] {
-  const options: Record<string, { text: string; color: string; index: number }> = {};
-  Object.entries(values).forEach(([text, value], index) => {
-    options[String(value)] = { text: text.replace('_', '-'), color: colors[text] ?? 'text', index };
-  });
-  return [{ type: 'value', options }];
-}
-
-const HEALTH_MAPPINGS = valueMapping(HEALTH_STATUS_VALUE, {
-  unknown: 'text',
-  healthy: 'green',
-  degraded: 'orange',
-  unhealthy: 'red',
-});
-const CIRCUIT_MAPPINGS = valueMapping(CIRCUIT_STATE_VALUE, {
-  closed: 'green',
-  half_open: 'orange',
-  open: 'red',
-});
-
-const SCORE_THRESHOLDS = [
-  { color: 'red', value: null },
-  { color: 'orange', value: 70 },
-  { color: 'green', value: 90 },
-];
-const RATIO_THRESHOLDS = [
-  { color: 'red', value: null },
-  { color: 'orange', value: 0.95 },
-  { color: 'green', value: 0.995 },
-];
-const UTILIZATION_THRESHOLDS = [
-  { color: 'green', value: null },
-  { color: 'orange', value: 0.7 },
-  { color: 'red', value: 0.9 },
-];
-
-const quantile = (q: number, metric: string, by: string, filter = ''): string =>
-  `histogram_quantile(${q}, sum by (${by}, le) (rate(${m(metric, '_bucket')}${filter}[${RATE}])))`;
-
-const ROWS: RowSpec[] = [
-  {
-    title: 'Overview',
-    panels: [
-      {
-        title: 'System health score',
-        type: 'gauge',
-        description:
-          'Recording rule publishing:health_score, 0-100: 0.4·success rate + 0.3·share of healthy targets + 0.2·performance (p95 latency against 2 s) + 0.1·queue headroom. The stats API computes the same formula from snapshots.',
-        queries: [{ expr: RULE.healthScore, legend: 'score' }],
-        unit: 'none',
-        min: 0,
-        max: 100,
-        decimals: 0,
-        thresholds: SCORE_THRESHOLDS,
-        width: 5,
-      },
-      {
-        title: 'Delivery success rate',
-        type: 'stat',
-        description:
-          'Share of finished jobs delivered (final state succeeded) over the selected targets.',
-        queries: [
-          {
-            expr: `sum(rate(${m('jobs_processed_total')}{state="succeeded",${TARGET}}[${RATE}])) / sum(rate(${m('jobs_processed_total')}{${TARGET}}[${RATE}]))`,
-            legend: 'success rate',
-          },
-        ],
-        unit: 'percentunit',
-        decimals: 2,
-        thresholds: RATIO_THRESHOLDS,
-        width: 5,
-      },
-      {
-        title: 'Jobs finished per second',
-        type: 'stat',
-        description: 'Finished jobs (any final state) per second over the selected targets.',
-        queries: [
-          {
-            expr: `sum(rate(${m('jobs_processed_total')}{${TARGET}}[${RATE}]))`,
-            legend: 'jobs/s',
-          },
-        ],
-        unit: 'ops',
-        width: 4,
-      },
-      {
-        title: 'Targets by health',
-        type: 'bargauge',
-        description: 'Targets in each health-check status.',
-        queries: [{ expr: `sum by (status) (${m('targets_by_health')})`, legend: '{{status}}' }],
-        unit: 'short',
-        decimals: 0,
-        width: 5,
-      },
-      {
-        title: 'Collectors up',
-        type: 'stat',
-        description:
-          'Collectors whose last collection succeeded, of all registered. A failed collector withholds its metrics instead of showing stale values.',
-        queries: [
-          { expr: `sum(${m('collector_up')})`, legend: 'up' },
-          { expr: `count(${m('collector_up')})`, legend: 'registered' },
-        ],
-        unit: 'short',
-        decimals: 0,
-        width: 5,
-      },
-      {
-        title: 'Health score and delivery success over time',
-        type: 'timeseries',
-        description: 'System health score (left, 0-100) and 5-minute delivery success rate.',
-        queries: [
-          { expr: RULE.healthScore, legend: 'health score' },
-          { expr: `100 * ${RULE.successRatio}`, legend: 'success rate %' },
-        ],
-        unit: 'none',
-        min: 0,
-        max: 100,
-        width: 24,
-        height: 7,
-      },
-    ],
-  },
-  {
-    title: 'Per-target delivery',
-    panels: [
-      {
-        title: 'Target health',
-        type: 'table',
-        description:
-          'Current health-check status, health score (recording rule publishing:target_health_score) and circuit state per target.',
-        queries: [
-          {
-            expr: `max by (target, type) (${m('target_health_status')}{${TARGET},type=~"$type"})`,
-            legend: 'health',
-          },
-          {
-            expr: `${RULE.targetHealthScore}{${TARGET}}`,
-            legend: 'score',
-          },
-          {
-            expr: `max by (target) (${m('target_consecutive_failures')}{${TARGET}})`,
-            legend: 'failed checks',
-          },
-        ],
-        mappings: HEALTH_MAPPINGS,
-        instant: true,
-        width: 12,
-        height: 9,
-      },
-      {
-        title: 'Delivery success rate by target',
-        type: 'timeseries',
-        description: 'Delivered / finished jobs per target.',
-        queries: [
-          {
-            expr: `sum by (target) (rate(${m('jobs_processed_total')}{state="succeeded",${TARGET}}[${RATE}])) / sum by (target) (rate(${m('jobs_processed_total')}{${TARGET}}[${RATE}]))`,
-            legend: '{{target}}',
-          },
-        ],
-        unit: 'percentunit',
-        min: 0,
-        max: 1,
-        width: 12,
-        height: 9,
-      },
-      {
-        title: 'Delivery latency p95 by target',
-        type: 'timeseries',
-        description: 'Time from a job leaving the queue to its final state, retries included.',
-        queries: [
-          {
-            expr: quantile(0.95, 'job_duration_seconds', 'target', `{${TARGET}}`),
-            legend: '{{target}}',
-          },
-        ],
-        unit: 's',
-        width: 12,
-      },
-      {
-        title: 'Delivery latency p99 by target',
-        type: 'timeseries',
-        description: 'Time from a job leaving the queue to its final state, retries included.',
-        queries: [
-          {
-            expr: quantile(0.99, 'job_duration_seconds', 'target', `{${TARGET}}`),
-            legend: '{{target}}',
-          },
-        ],
-        unit: 's',
-        width: 12,
-      },
-      {
-        title: 'Jobs by final state',
-        type: 'timeseries',
-        description: 'Finished jobs per second by target and final state (succeeded/failed/dlq).',
-        queries: [
-          {
-            expr: `sum by (target, state) (rate(${m('jobs_processed_total')}{${TARGET}}[${RATE}]))`,
-            legend: '{{target}} {{state}}',
-          },
-        ],
-        unit: 'ops',
-        stack: true,
-        width: 12,
-      },
-      {
-        title: 'Request errors by reason',
-        type: 'timeseries',
-        description:
-          'Failed requests per second by target and reason (clientError, serverError, authError, rateLimited, timeout, network, format).',
-        queries: [
-          {
-            expr: `sum by (target, reason) (rate(${m('publisher_errors_total')}{${TARGET}}[${RATE}])) > 0`,
-            legend: '{{target}} {{reason}}',
-          },
-        ],
-        unit: 'ops',
-        stack: true,
-        width: 12,
-      },
-      {
-        title: 'Retries by error type',
-        type: 'timeseries',
-        description:
-          'Retry attempts per second by target and error type (transient/permanent/unknown).',
-        queries: [
-          {
-            expr: `sum by (target, error_type) (rate(${m('retry_attempts_total')}{${TARGET}}[${RATE}])) > 0`,
-            legend: '{{target}} {{error_type}}',
-          },
-        ],
-        unit: 'ops',
-        stack: true,
-        width: 8,
-      },
-      {
-        title: 'Circuit-breaker state',
-        type: 'table',
-        description: 'Current circuit-breaker state per target (closed, half-open, open).',
-        queries: [
-          {
-            expr: `max by (target) (${m('circuit_breaker_state')}{${TARGET}})`,
-            legend: 'state',
-          },
-        ],
-        mappings: CIRCUIT_MAPPINGS,
-        instant: true,
-        width: 8,
-      },
-      {
-        title: 'Circuit trips and recoveries',
-        type: 'timeseries',
-        description: 'Transitions to open (trips) and back to closed (recoveries).',
-        queries: [
-          {
-            expr: `sum by (target) (increase(${m('circuit_breaker_trips_total')}{${TARGET}}[${RATE}]))`,
-            legend: '{{target}} trips',
-          },
-          {
-            expr: `sum by (target) (increase(${m('circuit_breaker_recoveries_total')}{${TARGET}}[${RATE}]))`,
-            legend: '{{target}} recoveries',
-          },
-        ],
-        unit: 'short',
-        width: 8,
-      },
-    ],
-  },
-  {
-    title: 'Publishers',
-    panels: [
-      {
-        title: 'Requests by status class',
-        type: 'timeseries',
-        description: 'Requests per second by publisher and HTTP status class (error: no response).',
-        queries: [
-          {
-            expr: `sum by (publisher, status) (rate(${m('publisher_requests_total')}{${TARGET}}[${RATE}]))`,
-            legend: '{{publisher}} {{status}}',
-          },
-        ],
-        unit: 'reqps',
-        stack: true,
-        width: 8,
-      },
-      {
-        title: 'Request latency p95 by publisher',
-        type: 'timeseries',
-        description: 'Duration of one request to a target.',
-        queries: [
-          {
-            expr: quantile(0.95, 'publisher_request_duration_seconds', 'publisher', `{${TARGET}}`),
-            legend: '{{publisher}}',
-          },
-        ],
-        unit: 's',
-        width: 8,
-      },
-      {
-        title: 'Rate-limited responses (429)',
-        type: 'timeseries',
-        description: 'Rate-limited responses per second by publisher and target.',
-        queries: [
-          {
-            expr: `sum by (publisher, target) (rate(${m('publisher_rate_limit_hits_total')}{${TARGET}}[${RATE}]))`,
-            legend: '{{publisher}} {{target}}',
-          },
-        ],
-        unit: 'ops',
-        width: 8,
-      },
-    ],
-  },
-  {
-    title: 'Queue',
-    panels: [
-      {
-        title: 'Queue depth by priority',
-        type: 'timeseries',
-        description: 'Jobs waiting, by priority.',
-        queries: [{ expr: `sum by (priority) (${m('queue_size')})`, legend: '{{priority}}' }],
-        unit: 'short',
-        width: 6,
-      },
-      {
-        title: 'Queue utilization by priority',
-        type: 'timeseries',
-        description:
-          'Queue size / capacity. Alert PublishingQueueSaturated above 90 % for 10 minutes.',
-        queries: [
-          {
-            expr: `max by (priority) (${m('queue_capacity_utilization')})`,
-            legend: '{{priority}}',
-          },
-        ],
-        unit: 'percentunit',
-        min: 0,
-        max: 1,
-        thresholds: UTILIZATION_THRESHOLDS,
-        width: 6,
-      },
-      {
-        title: 'Queue wait p95 by priority',
-        type: 'timeseries',
-        description: 'Time a job waited in the queue before a worker took it.',
-        queries: [
-          { expr: quantile(0.95, 'job_wait_time_seconds', 'priority'), legend: '{{priority}}' },
-        ],
-        unit: 's',
-        width: 6,
-      },
-      {
-        title: 'Workers',
-        type: 'timeseries',
-        description: 'Workers publishing a job and workers waiting for one.',
-        queries: [
-          { expr: `sum(${m('workers_active')})`, legend: 'active' },
-          { expr: `sum(${m('workers_idle')})`, legend: 'idle' },
-        ],
-        unit: 'short',
-        stack: true,
-        width: 6,
-      },
-      {
-        title: 'Submissions by result',
-        type: 'timeseries',
-        description:
-          'Jobs submitted per second by priority and result; rejected means the queue was full.',
-        queries: [
-          {
-            expr: `sum by (priority, result) (rate(${m('queue_submissions_total')}[${RATE}]))`,
-            legend: '{{priority}} {{result}}',
-          },
-        ],
-        unit: 'ops',
-        width: 24,
-        height: 7,
-      },
-    ],
-  },
-  {
-    title: 'Dead-letter queue',
-    panels: [
-      {
-        title: 'DLQ size by target',
-        type: 'timeseries',
-        description:
-          'Jobs in the dead-letter queue. Alert PublishingDLQGrowing when growing over 15 minutes and above 10.',
-        queries: [{ expr: `sum by (target) (${m('dlq_size')}{${TARGET}})`, legend: '{{target}}' }],
-        unit: 'short',
-        stack: true,
-        width: 6,
-      },
-      {
-        title: 'DLQ writes by error type',
-        type: 'timeseries',
-        description: 'Jobs written to the DLQ per second by target and error type.',
-        queries: [
-          {
-            expr: `sum by (target, error_type) (rate(${m('dlq_writes_total')}{${TARGET}}[${RATE}])) > 0`,
-            legend: '{{target}} {{error_type}}',
-          },
-        ],
-        unit: 'ops',
-        width: 6,
-      },
-      {
-        title: 'DLQ replays by result',
-        type: 'timeseries',
-        description: 'DLQ replays per second by target and result.',
-        queries: [
-          {
-            expr: `sum by (target, result) (rate(${m('dlq_replays_total')}{${TARGET}}[${RATE}])) > 0`,
-            legend: '{{target}} {{result}}',
-          },
-        ],
-        unit: 'ops',
-        width: 6,
-      },
-      {
-        title: 'Oldest DLQ entry',
-        type: 'stat',
-        description: 'Age of the oldest dead-letter queue entry (0 when empty).',
-        queries: [{ expr: `max(${m('dlq_oldest_entry_age_seconds')})`, legend: 'age' }],
-        unit: 'dtdurations',
-        width: 6,
-      },
-    ],
-  },
-  {
-    title: 'Discovery and refresh',
-    panels: [
-      {
-        title: 'Discovered targets',
-        type: 'timeseries',
-        description: 'Discovered targets by type and enabled flag.',
-        queries: [
-          {
-            expr: `sum by (type, enabled) (${m('discovery_targets')}{type=~"$type"})`,
-            legend: '{{type}} enabled={{enabled}}',
-          },
-        ],
-        unit: 'short',
-        stack: true,
-        width: 6,
-      },
-      {
-        title: 'Refreshed targets by validity',
-        type: 'timeseries',
-        description: 'Targets found by the last refresh, valid and invalid.',
-        queries: [{ expr: `sum by (validity) (${m('refresh_targets')})`, legend: '{{validity}}' }],
-        unit: 'short',
-        width: 6,
-      },
-      {
-        title: 'Since last success',
-        type: 'stat',
-        description:
-          'Time since the last successful refresh and discovery. Alert PublishingRefreshStale above 3 refresh intervals.',
-        queries: [
-          {
-            expr: `time() - max(${m('refresh_last_success_timestamp_seconds')})`,
-            legend: 'refresh',
-          },
-          {
-            expr: `time() - max(${m('discovery_last_success_timestamp_seconds')})`,
-            legend: 'discovery',
-          },
-          { expr: `max(${m('refresh_interval_seconds')})`, legend: 'refresh interval' },
-        ],
-        unit: 'dtdurations',
-        width: 6,
-      },
-      {
-        title: 'Refresh failures',
-        type: 'timeseries',
-        description:
-          'Consecutive failed refreshes (alert PublishingRefreshFailing at 3) and refreshes per second by outcome.',
-        queries: [
-          { expr: `max(${m('refresh_consecutive_failures')})`, legend: 'consecutive failures' },
-          {
-            expr: `sum by (status) (rate(${m('refresh_total')}[${RATE}]))`,
-            legend: 'refreshes/s {{status}}',
-          },
-        ],
-        unit: 'short',
-        width: 6,
-      },
-      {
-        title: 'Discovery errors by type',
-        type: 'timeseries',
-        description: 'Discovery errors per second by error type.',
-        queries: [
-          {
-            expr: `sum by (error_type) (rate(${m('discovery_errors_total')}[${RATE}]))`,
-            legend: '{{error_type}}',
-          },
-        ],
-        unit: 'ops',
-        width: 12,
-      },
-      {
-        title: 'Refresh and discovery duration p95',
-        type: 'timeseries',
-        description: 'Duration of target refreshes by outcome and of discovery operations.',
-        queries: [
-          {
-            expr: quantile(0.95, 'refresh_duration_seconds', 'status'),
-            legend: 'refresh {{status}}',
-          },
-          {
-            expr: quantile(0.95, 'discovery_duration_seconds', 'operation'),
-            legend: 'discovery {{operation}}',
-          },
-        ],
-        unit: 's',
-        width: 12,
-      },
-    ],
-  },
-  {
-    title: 'Collector self-monitoring',
-    panels: [
-      {
-        title: 'Collector up',
-        type: 'timeseries',
-        description:
-          '1 when the collector last collected successfully, 0 when it failed or timed out.',
-        queries: [{ expr: `min by (collector) (${m('collector_up')})`, legend: '{{collector}}' }],
-        unit: 'none',
-        min: 0,
-        max: 1,
-        width: 8,
-      },
-      {
-        title: 'Collection errors by reason',
-        type: 'timeseries',
-        description: 'Failed collector runs per second by collector and reason (error/timeout).',
-        queries: [
-          {
-            expr: `sum by (collector, reason) (rate(${m('collection_errors_total')}[${RATE}]))`,
-            legend: '{{collector}} {{reason}}',
-          },
-        ],
-        unit: 'ops',
-        width: 8,
-      },
-      {
-        title: 'Collection duration p99',
-        type: 'timeseries',
-        description: 'Duration of one collector run, timeouts included.',
-        queries: [
-          {
-            expr: quantile(0.99, 'collection_duration_seconds', 'collector'),
-            legend: '{{collector}}',
-          },
-        ],
-        unit: 's',
-        width: 8,
-      },
-    ],
-  },
-];
-
-const DEFAULT_HEIGHT = 8;
-
-function panelJson(spec: PanelSpec, id: number, x: number, y: number): Record<string, unknown> {
-  const refId = (i: number) => String.fromCharCode(65 + i);
-  const targets = spec.queries.map((q, i) => ({
-    datasource: DATASOURCE,
-    refId: refId(i),
-    expr: perInstance(q.expr),
-    legendFormat: q.legend ?? '__auto',
-    range: spec.instant !== true,
-    instant: spec.instant === true,
-    ...(spec.instant === true ? { format: 'table' } : {}),
-  }));
-  // A table's value columns are `Value` (one query) or `Value #A`, `Value #B`, ...: the mappings
-  // belong to the first column only (a score of 2 is not "degraded").
-  const table = spec.type === 'table';
-  const column = (i: number) => (spec.queries.length === 1 ? 'Value' : `Value #${refId(i)}`);
-  const defaults: Record<string, unknown> = {
-    unit: spec.unit ?? 'short',
-    mappings: table ? [] : (spec.mappings ?? []),
-    thresholds: {
-      mode: 'absolute',
-      steps: spec.thresholds ?? [{ color: 'green', value: null }],
-    },
-    color: { mode: spec.thresholds !== undefined ? 'thresholds' : 'palette-classic' },
-  };
-  if (spec.min !== undefined) defaults['min'] = spec.min;
-  if (spec.max !== undefined) defaults['max'] = spec.max;
-  if (spec.decimals !== undefined) defaults['decimals'] = spec.decimals;
-  if (spec.type === 'timeseries') {
-    defaults['custom'] = {
-      drawStyle: 'line',
-      lineWidth: 1,
-      fillOpacity: spec.stack === true ? 30 : 10,
-      showPoints: 'never',
-      spanNulls: false,
-      stacking: { mode: spec.stack === true ? 'normal' : 'none', group: 'A' },
-    };
-  }
-  const options: Record<string, unknown> =
-    spec.type === 'timeseries'
-      ? {
-          legend: {
-            displayMode: 'table',
-            placement: 'right',
-            showLegend: true,
-            calcs: ['lastNotNull', 'max'],
-          },
-          tooltip: { mode: 'multi', sort: 'desc' },
-        }
-      : spec.type === 'table'
-        ? { showHeader: true, cellHeight: 'sm' }
-        : {
-            reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
-            orientation: 'auto',
-            ...(spec.type === 'stat'
-              ? { colorMode: 'value', graphMode: 'area', textMode: 'auto' }
-              : {}),
-            ...(spec.type === 'bargauge' ? { displayMode: 'gradient', showUnfilled: true } : {}),
-          };
-  const panel: Record<string, unknown> = {
-    id,
-    type: spec.type,
-    title: spec.title,
-    description: spec.queries.some((q) => q.expr.includes('publishing:'))
-      ? spec.description + RULE_NOTE
-      : spec.description,
-    datasource: DATASOURCE,
-    gridPos: { h: spec.height ?? DEFAULT_HEIGHT, w: spec.width, x, y },
-    fieldConfig: {
-      defaults,
-      overrides:
-        table && spec.mappings !== undefined
-          ? [
-              {
-                matcher: { id: 'byName', options: column(0) },
-                properties: [
-                  { id: 'mappings', value: spec.mappings },
-                  { id: 'custom.cellOptions', value: { type: 'color-text' } },
-                ],
-              },
-            ]
-          : [],
-    },
-    options,
-    targets,
-  };
-  if (table) {
-    // One row per target: the instant queries merged on their common labels.
-    const renameByName: Record<string, string> = {};
-    spec.queries.forEach((q, i) => {
-      renameByName[column(i)] = q.legend ?? column(i);
-    });
-    panel['transformations'] = [
-      { id: 'merge', options: {} },
-      { id: 'organize', options: { excludeByName: { Time: true }, renameByName } },
-    ];
-  }
-  return panel;
-}
-
-function layout(rows: readonly RowSpec[]): Record<string, unknown>[] {
-  const panels: Record<string, unknown>[] = [];
-  let id = 1;
-  let y = 0;
-  for (const row of rows) {
-    panels.push({
-      id: id++,
-      type: 'row',
-      title: row.title,
-      collapsed: false,
-      gridPos: { h: 1, w: 24, x: 0, y },
-      panels: [],
-    });
-    y += 1;
-    let x = 0;
-    let lineHeight = 0;
-    for (const spec of row.panels) {
-      if (x + spec.width > 24) {
-        y += lineHeight;
-        x = 0;
-        lineHeight = 0;
-      }
-      panels.push(panelJson(spec, id++, x, y));
-      x += spec.width;
-      lineHeight = Math.max(lineHeight, spec.height ?? DEFAULT_HEIGHT);
-    }
-    y += lineHeight;
-  }
-  return panels;
-}
-
-function variable(name: string, label: string, query: string): Record<string, unknown> {
-  return {
-    name,
-    label,
-    type: 'query',
-    datasource: DATASOURCE,
-    definition: query,
-    query: { query, refId: 'PrometheusVariableQueryEditor-VariableQuery' },
-    refresh: 2,
-    sort: 1,
-    multi: true,
-    includeAll: true,
-    // "All" matches every value, including targets no health check reports (and __overflow__).
-    allValue: '.*',
-    current: {},
-    options: [],
-    hide: 0,
-  };
-}
-
-/** The dashboard, in Grafana's export format (importable with a Prometheus data source). */
-export function buildDashboard(): Record<string, unknown> {
-  const panels = layout(ROWS);
+function exportHeader(): ExportHeader {
   const panelTypes = [...new Set(ROWS.flatMap((r) => r.panels.map((p) => p.type)))].sort();
-  const PANEL_NAMES: Record<string, string> = {
-    bargauge: 'Bar gauge',
-    gauge: 'Gauge',
-    stat: 'Stat',
-    table: 'Table',
-    timeseries: 'Time series',
-  };
   return {
     __inputs: [
       {
@@ -829,49 +64,44 @@ export function buildDashboard(): Record<string, unknown> {
       { type: 'datasource', id: 'prometheus', name: 'Prometheus', version: '1.0.0' },
       ...panelTypes.map((t) => ({ type: 'panel', id: t, name: PANEL_NAMES[t] ?? t, version: '' })),
     ],
-    annotations: {
-      list: [
-        {
-          builtIn: 1,
-          datasource: { type: 'grafana', uid: '-- Grafana --' },
-          enable: true,
-          hide: true,
-          iconColor: 'rgba(0, 211, 255, 1)',
-          name: 'Annotations & Alerts',
-          type: 'dashboard',
-        },
-      ],
-    },
-    description:
-      'Alert publishing: targets, delivery, queue, DLQ, discovery and refresh, collector self-monitoring (otel-publishing-metrics). Needs the recording rules of publishing-recording.yml.',
-    editable: true,
-    fiscalYearStartMonth: 0,
-    graphTooltip: 1,
-    id: null,
-    links: [],
-    panels,
-    refresh: '30s',
-    schemaVersion: 39,
-    tags: ['alert-publishing', 'opentelemetry'],
-    templating: {
-      list: [
-        variable('instance', 'Replica', `label_values(${m('collector_up')}, instance)`),
-        variable('type', 'Target type', `label_values(${m('target_health_status')}, type)`),
-        variable(
-          'target',
-          'Target',
-          `label_values(${m('target_health_status')}{type=~"$type"}, target)`,
-        ),
-      ],
-    },
-    time: { from: 'now-1h', to: 'now' },
-    timepicker: {},
-    timezone: 'browser',
-    title: 'Alert publishing',
-    uid: 'otel-publishing-metrics',
-    version: 1,
-    weekStart: '',
   };
+}
+
+/** The dashboard, in Grafana's export format (importable with a Prometheus data source). */
+export function buildDashboard(): ExportedDashboard {
+  const builder = new DashboardBuilder('Alert publishing')
+    .uid('otel-publishing-metrics')
+    .description(
+      'Alert publishing: targets, delivery, queue, DLQ, discovery and refresh, collector self-monitoring (otel-publishing-metrics). Needs the recording rules of publishing-recording.yml.',
+    )
+    .tags(['alert-publishing', 'opentelemetry'])
+    .editable()
+    .tooltip(DashboardCursorSync.Crosshair)
+    .time({ from: 'now-1h', to: 'now' })
+    .timezone('browser')
+    .refresh('30s')
+    .version(1)
+    .annotation(
+      new AnnotationQueryBuilder()
+        .builtIn(1)
+        .datasource({ type: 'grafana', uid: '-- Grafana --' })
+        .enable(true)
+        .hide(true)
+        .iconColor('rgba(0, 211, 255, 1)')
+        .name('Annotations & Alerts')
+        .type('dashboard'),
+    )
+    .variables(VARIABLES);
+  // Rows stay expanded (their panels follow them at the top level), and every line of a row
+  // fills the 24 columns, so the builder's left-to-right placement is the intended grid.
+  let id = 1;
+  for (const row of ROWS) {
+    builder.withRow(new RowBuilder(row.title).id(id++));
+    for (const spec of row.panels) builder.withPanel(panel(spec, id++));
+  }
+  // The SDK's query objects carry a type-marker method; the export is their JSON form.
+  const dashboard = JSON.parse(JSON.stringify(builder.build())) as Dashboard;
+  return { ...exportHeader(), ...dashboard, schemaVersion: SCHEMA_VERSION };
 }
 
 /** The committed file's text. */
