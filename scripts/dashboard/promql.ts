@@ -25,6 +25,10 @@ export const TARGET = 'target=~"$target"';
 const INSTANCE = 'instance=~"$instance"';
 const CATALOG_SERIES = new RegExp(`\\b(${DEFAULT_NAMESPACE}_[a-z0-9_]+)(\\{[^}]*\\})?`, 'g');
 
+/** `sum [by (by)] (rate(metric{matchers}[$__rate_interval]))` of a catalog counter. */
+export const sumRate = (metric: string, by = '', matchers = ''): string =>
+  `${by === '' ? 'sum' : `sum by (${by}) `}(rate(${m(metric)}${matchers === '' ? '' : `{${matchers}}`}[${RATE}]))`;
+
 export const quantile = (q: number, metric: string, by: string, filter = ''): string =>
   `histogram_quantile(${q}, sum by (${by}, le) (rate(${m(metric, '_bucket')}${filter}[${RATE}])))`;
 

@@ -10,7 +10,7 @@ import {
   type ValueMappingResult,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { CIRCUIT_STATE_VALUE, HEALTH_STATUS_VALUE } from '../../src/catalog.js';
-import { m, quantile, RATE, RULE, TARGET } from './promql.js';
+import { m, quantile, RATE, RULE, sumRate, TARGET } from './promql.js';
 import type { RowSpec } from './spec.js';
 
 function valueMapping(
@@ -76,7 +76,7 @@ export const ROWS: RowSpec[] = [
           'Share of finished jobs delivered (final state succeeded) over the selected targets.',
         queries: [
           {
-            expr: `sum(rate(${m('jobs_processed_total')}{state="succeeded",${TARGET}}[${RATE}])) / sum(rate(${m('jobs_processed_total')}{${TARGET}}[${RATE}]))`,
+            expr: `${sumRate('jobs_processed_total', '', `state="succeeded",${TARGET}`)} / ${sumRate('jobs_processed_total', '', TARGET)}`,
             legend: 'success rate',
           },
         ],
@@ -89,12 +89,7 @@ export const ROWS: RowSpec[] = [
         title: 'Jobs finished per second',
         type: 'stat',
         description: 'Finished jobs (any final state) per second over the selected targets.',
-        queries: [
-          {
-            expr: `sum(rate(${m('jobs_processed_total')}{${TARGET}}[${RATE}]))`,
-            legend: 'jobs/s',
-          },
-        ],
+        queries: [{ expr: sumRate('jobs_processed_total', '', TARGET), legend: 'jobs/s' }],
         unit: 'ops',
         width: 4,
       },
@@ -149,10 +144,7 @@ export const ROWS: RowSpec[] = [
             expr: `max by (target, type) (${m('target_health_status')}{${TARGET},type=~"$type"})`,
             legend: 'health',
           },
-          {
-            expr: `${RULE.targetHealthScore}{${TARGET}}`,
-            legend: 'score',
-          },
+          { expr: `${RULE.targetHealthScore}{${TARGET}}`, legend: 'score' },
           {
             expr: `max by (target) (${m('target_consecutive_failures')}{${TARGET}})`,
             legend: 'failed checks',
@@ -169,7 +161,7 @@ export const ROWS: RowSpec[] = [
         description: 'Delivered / finished jobs per target.',
         queries: [
           {
-            expr: `sum by (target) (rate(${m('jobs_processed_total')}{state="succeeded",${TARGET}}[${RATE}])) / sum by (target) (rate(${m('jobs_processed_total')}{${TARGET}}[${RATE}]))`,
+            expr: `${sumRate('jobs_processed_total', 'target', `state="succeeded",${TARGET}`)} / ${sumRate('jobs_processed_total', 'target', TARGET)}`,
             legend: '{{target}}',
           },
         ],
@@ -211,7 +203,7 @@ export const ROWS: RowSpec[] = [
         description: 'Finished jobs per second by target and final state (succeeded/failed/dlq).',
         queries: [
           {
-            expr: `sum by (target, state) (rate(${m('jobs_processed_total')}{${TARGET}}[${RATE}]))`,
+            expr: sumRate('jobs_processed_total', 'target, state', TARGET),
             legend: '{{target}} {{state}}',
           },
         ],
@@ -226,7 +218,7 @@ export const ROWS: RowSpec[] = [
           'Failed requests per second by target and reason (clientError, serverError, authError, rateLimited, timeout, network, format).',
         queries: [
           {
-            expr: `sum by (target, reason) (rate(${m('publisher_errors_total')}{${TARGET}}[${RATE}])) > 0`,
+            expr: `${sumRate('publisher_errors_total', 'target, reason', TARGET)} > 0`,
             legend: '{{target}} {{reason}}',
           },
         ],
@@ -241,7 +233,7 @@ export const ROWS: RowSpec[] = [
           'Retry attempts per second by target and error type (transient/permanent/unknown).',
         queries: [
           {
-            expr: `sum by (target, error_type) (rate(${m('retry_attempts_total')}{${TARGET}}[${RATE}])) > 0`,
+            expr: `${sumRate('retry_attempts_total', 'target, error_type', TARGET)} > 0`,
             legend: '{{target}} {{error_type}}',
           },
         ],
@@ -254,10 +246,7 @@ export const ROWS: RowSpec[] = [
         type: 'table',
         description: 'Current circuit-breaker state per target (closed, half-open, open).',
         queries: [
-          {
-            expr: `max by (target) (${m('circuit_breaker_state')}{${TARGET}})`,
-            legend: 'state',
-          },
+          { expr: `max by (target) (${m('circuit_breaker_state')}{${TARGET}})`, legend: 'state' },
         ],
         mappings: CIRCUIT_MAPPINGS,
         instant: true,
@@ -291,7 +280,7 @@ export const ROWS: RowSpec[] = [
         description: 'Requests per second by publisher and HTTP status class (error: no response).',
         queries: [
           {
-            expr: `sum by (publisher, status) (rate(${m('publisher_requests_total')}{${TARGET}}[${RATE}]))`,
+            expr: sumRate('publisher_requests_total', 'publisher, status', TARGET),
             legend: '{{publisher}} {{status}}',
           },
         ],
@@ -318,7 +307,7 @@ export const ROWS: RowSpec[] = [
         description: 'Rate-limited responses per second by publisher and target.',
         queries: [
           {
-            expr: `sum by (publisher, target) (rate(${m('publisher_rate_limit_hits_total')}{${TARGET}}[${RATE}]))`,
+            expr: sumRate('publisher_rate_limit_hits_total', 'publisher, target', TARGET),
             legend: '{{publisher}} {{target}}',
           },
         ],
@@ -384,7 +373,7 @@ export const ROWS: RowSpec[] = [
           'Jobs submitted per second by priority and result; rejected means the queue was full.',
         queries: [
           {
-            expr: `sum by (priority, result) (rate(${m('queue_submissions_total')}[${RATE}]))`,
+            expr: sumRate('queue_submissions_total', 'priority, result'),
             legend: '{{priority}} {{result}}',
           },
         ],
@@ -413,7 +402,7 @@ export const ROWS: RowSpec[] = [
         description: 'Jobs written to the DLQ per second by target and error type.',
         queries: [
           {
-            expr: `sum by (target, error_type) (rate(${m('dlq_writes_total')}{${TARGET}}[${RATE}])) > 0`,
+            expr: `${sumRate('dlq_writes_total', 'target, error_type', TARGET)} > 0`,
             legend: '{{target}} {{error_type}}',
           },
         ],
@@ -426,7 +415,7 @@ export const ROWS: RowSpec[] = [
         description: 'DLQ replays per second by target and result.',
         queries: [
           {
-            expr: `sum by (target, result) (rate(${m('dlq_replays_total')}{${TARGET}}[${RATE}])) > 0`,
+            expr: `${sumRate('dlq_replays_total', 'target, result', TARGET)} > 0`,
             legend: '{{target}} {{result}}',
           },
         ],
@@ -494,10 +483,7 @@ export const ROWS: RowSpec[] = [
           'Consecutive failed refreshes (alert PublishingRefreshFailing at 3) and refreshes per second by outcome.',
         queries: [
           { expr: `max(${m('refresh_consecutive_failures')})`, legend: 'consecutive failures' },
-          {
-            expr: `sum by (status) (rate(${m('refresh_total')}[${RATE}]))`,
-            legend: 'refreshes/s {{status}}',
-          },
+          { expr: sumRate('refresh_total', 'status'), legend: 'refreshes/s {{status}}' },
         ],
         unit: 'short',
         width: 6,
@@ -507,10 +493,7 @@ export const ROWS: RowSpec[] = [
         type: 'timeseries',
         description: 'Discovery errors per second by error type.',
         queries: [
-          {
-            expr: `sum by (error_type) (rate(${m('discovery_errors_total')}[${RATE}]))`,
-            legend: '{{error_type}}',
-          },
+          { expr: sumRate('discovery_errors_total', 'error_type'), legend: '{{error_type}}' },
         ],
         unit: 'ops',
         width: 12,
@@ -554,7 +537,7 @@ export const ROWS: RowSpec[] = [
         description: 'Failed collector runs per second by collector and reason (error/timeout).',
         queries: [
           {
-            expr: `sum by (collector, reason) (rate(${m('collection_errors_total')}[${RATE}]))`,
+            expr: sumRate('collection_errors_total', 'collector, reason'),
             legend: '{{collector}} {{reason}}',
           },
         ],
