@@ -3,11 +3,10 @@ import {
   CIRCUIT_STATE_VALUE,
   DEFAULT_NAMESPACE,
   HEALTH_STATUS_VALUE,
-  instrumentName,
-  prometheusName,
   type CollectorName,
   type MetricDefinition,
 } from '../src/catalog.js';
+import { catalogInstrumentName, catalogPrometheusName } from '../src/metric-names.js';
 import { OVERFLOW_TARGET, DEFAULT_MAX_TARGETS } from '../src/series/target-guard.js';
 
 const COLLECTOR_TITLES: Record<CollectorName, string> = {
@@ -18,6 +17,11 @@ const COLLECTOR_TITLES: Record<CollectorName, string> = {
   publisher: 'Publishers: Slack, Rootly, PagerDuty, webhooks (publisher recorder)',
   self: 'Self-monitoring (every collection)',
 };
+
+const prometheusName = (def: MetricDefinition): string =>
+  catalogPrometheusName(def, DEFAULT_NAMESPACE);
+const instrumentName = (def: MetricDefinition): string =>
+  catalogInstrumentName(def, DEFAULT_NAMESPACE);
 
 function row(def: MetricDefinition): string {
   const labels = def.labels.length > 0 ? def.labels.map((l) => `\`${l}\``).join(', ') : '—';
@@ -36,6 +40,8 @@ export function renderMetricsDoc(): string {
     'The same names appear on `/metrics`, in the snapshot (`collectAll()`), and in Prometheus-compatible OTLP backends',
     '(OpenTelemetry instrument names drop the `_total` of counters; exporters and backends add it back; units are chosen',
     'so that no unit suffix is added to a name that does not already carry it).',
+    'A namespace matches `[a-zA-Z_][a-zA-Z0-9_]*` or is empty; names are sanitized as the Prometheus exporter does, so a run',
+    'of `_` becomes one `_` everywhere (namespace `a__b` gives `a_b_collector_up`).',
     '',
     `- Ratios are 0–1. Timestamps are Unix seconds. Durations are seconds.`,
     `- \`target_health_status\`: ${Object.entries(HEALTH_STATUS_VALUE)

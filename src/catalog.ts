@@ -3,6 +3,7 @@
  * the alert rules and the PromQL guide are derived or checked. Names are the Prometheus names a
  * user sees (without the namespace prefix); counters end in `_total` there.
  */
+import { catalogInstrumentName, catalogPrometheusName } from './metric-names.js';
 
 export type MetricKind = 'gauge' | 'counter' | 'histogram';
 
@@ -602,16 +603,12 @@ export function collectorMetrics(collector: CollectorName): MetricDefinition[] {
   return CATALOG.filter((d) => d.collector === collector);
 }
 
-/** The Prometheus name a user sees: `<namespace>_<name>`. */
+/** The Prometheus name a user sees, as the Prometheus exporter writes it (see metric-names.ts). */
 export function prometheusName(def: MetricDefinition, namespace = DEFAULT_NAMESPACE): string {
-  return namespace === '' ? def.name : `${namespace}_${def.name}`;
+  return catalogPrometheusName(def, namespace);
 }
 
-/**
- * The OpenTelemetry instrument name. Counters drop `_total`: OTel names carry no such suffix and
- * both the Prometheus exporter and Prometheus-naming OTLP backends append it to monotonic sums.
- */
+/** The OpenTelemetry instrument name: counters without `_total` (see metric-names.ts). */
 export function instrumentName(def: MetricDefinition, namespace = DEFAULT_NAMESPACE): string {
-  const full = prometheusName(def, namespace);
-  return def.kind === 'counter' ? full.replace(/_total$/, '') : full;
+  return catalogInstrumentName(def, namespace);
 }

@@ -26,6 +26,7 @@ import {
   type ResourceMetrics,
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
+import { sanitizePrometheusName, sanitizedMetricName, withCounterSuffix } from '../metric-names.js';
 
 export interface PrometheusTextOptions {
   /** No `otel_scope_name`/`otel_scope_version`/`otel_scope_schema_url` labels. */
@@ -54,8 +55,6 @@ const TARGET_INFO_HELP = 'Target metadata';
 /** Caches keyed by names stop growing here (names come from code, this is a safety net). */
 const NAME_CACHE_LIMIT = 4096;
 
-const INVALID_NAME_CHARACTERS = /[^a-z0-9_]/gi;
-const REPEATED_UNDERSCORES = /_{2,}/g;
 const METADATA_ESCAPES = /[\\\n]/;
 const LABEL_VALUE_ESCAPES = /[\\\n"]/;
 
@@ -78,11 +77,6 @@ function labelValue(value: unknown): string {
         : (JSON.stringify(value) as string | undefined);
   if (text === undefined) return '';
   return LABEL_VALUE_ESCAPES.test(text) ? text.replace(/[\\\n"]/g, escapeCharacter) : text;
-}
-
-/** Characters outside `[a-zA-Z0-9_]` become `_`, runs of `_` one `_`. */
-function sanitize(name: string): string {
-  return name.replace(INVALID_NAME_CHARACTERS, '_').replace(REPEATED_UNDERSCORES, '_');
 }
 
 /** Prometheus number formatting: `+Inf`, `-Inf`, `NaN`, otherwise JavaScript's. */
@@ -292,8 +286,7 @@ export class PrometheusTextSerializer {
     const raw = metric.descriptor.name;
     let name = this.metricNames.get(raw);
     if (name === undefined) {
-      // The exporter escapes before sanitizing: a newline becomes `_n`, not `_`.
-      name = sanitize(raw.replace(/[\\\n]/g, escapeCharacter));
+      name = sanitizedMetricName(raw);
       if (name === '' || name === '_') {
         diag.error(
           name === ''
@@ -302,17 +295,12 @@ export class PrometheusTextSerializer {
         );
         return undefined;
       }
-      if (name[0]! >= '0' && name[0]! <= '9') name = `_${name}`;
       if (this.metricNames.size < NAME_CACHE_LIMIT) this.metricNames.set(raw, name);
     }
-    if (
-      metric.dataPointType === DataPointType.SUM &&
-      metric.isMonotonic &&
-      !name.endsWith('_total')
-    ) {
-      return `${name}_total`;
-    }
-    return name;
+    return withCounterSuffix(
+      name,
+      metric.dataPointType === DataPointType.SUM && metric.isMonotonic,
+    );
   }
 
   private metadata(name: string, family: Family): string {
@@ -350,7 +338,7 @@ export class PrometheusTextSerializer {
       const key = keys[i]!;
       let prefix = this.labelPrefixes.get(key);
       if (prefix === undefined) {
-        prefix = `${sanitize(key)}="`;
+        prefix = `${sanitizePrometheusName(key)}="`;
         if (this.labelPrefixes.size < NAME_CACHE_LIMIT) this.labelPrefixes.set(key, prefix);
       }
       labels += `${i === 0 ? '' : ','}${prefix}${labelValue(attributes[key])}"`;

@@ -1,5 +1,6 @@
 import { formatBound, seriesKey, type Labels } from './series-key.js';
 import { estimateQuantile, type HistogramValue } from './histogram.js';
+import { sanitizedMetricName } from '../metric-names.js';
 
 export type FamilyType = 'gauge' | 'counter' | 'histogram';
 
@@ -117,7 +118,9 @@ export class MetricsSnapshot {
   family(name: string): MetricFamily | undefined {
     return (
       this.families.get(name) ??
-      (this.namespace !== '' ? this.families.get(`${this.namespace}_${name}`) : undefined)
+      (this.namespace !== ''
+        ? this.families.get(sanitizedMetricName(`${this.namespace}_${name}`))
+        : undefined)
     );
   }
 
