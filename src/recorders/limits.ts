@@ -1,6 +1,7 @@
 /**
  * The bounds every value the library exports is checked against. A value outside them is dropped
  * and counted (`recorder_rejected_total`, `collection_invalid_values_total`), never exported.
+ * The bound on label values, shared with the collectors, is `series/label-value.ts`.
  */
 
 /**
