@@ -1,6 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { limitConnections, type ConnectionLimits } from '../http/connection-limits.js';
-import type { MetricsHandler } from './prometheus.js';
+import type { MetricsHandler } from './prometheus-types.js';
 import { onResponseDone } from './response-done.js';
 import { applyKeepAliveTimeout, requestTimeoutOptions } from './socket-limits.js';
 

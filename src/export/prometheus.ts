@@ -3,19 +3,15 @@ import { diag } from '@opentelemetry/api';
 import type { MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics';
 import { bearerVerifier } from '../http/auth.js';
 import { writeChunkedBody } from './chunked-body.js';
-import { importOptional } from './optional-import.js';
 import { SCRAPE_PACER } from './pacer.js';
+import { PrometheusReader } from './prometheus-reader.js';
 import { PrometheusTextSerializer } from './prometheus-text.js';
+import { PROMETHEUS_CONTENT_TYPE, type MetricsHandler } from './prometheus-types.js';
 import { onResponseDone } from './response-done.js';
 import { CollectionFailed, SharedScrape, type EncodedScrape } from './shared-scrape.js';
 
 export { servePrometheus, type PrometheusServer } from './prometheus-server.js';
-
-/** A `(req, res)` handler serving Prometheus text; mount it in node:http, Express or Fastify. */
-export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => void;
-
-/** Prometheus text exposition format 0.0.4, which every Prometheus version negotiates. */
-export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+export { PROMETHEUS_CONTENT_TYPE, type MetricsHandler } from './prometheus-types.js';
 
 /**
  * Scrapes in progress (waiting for the shared body or being written) per endpoint; beyond it a
@@ -38,7 +34,7 @@ export interface PrometheusEndpointOptions {
 }
 
 export interface PrometheusEndpoint {
-  /** The PrometheusExporter: register it with the MeterProvider (and attach it). */
+  /** The reader: register it with the MeterProvider (and attach it). */
   readonly reader: MetricReader;
   readonly handler: MetricsHandler;
   /**
@@ -133,9 +129,9 @@ function sharedPieces(
 }
 
 /**
- * A PrometheusExporter that never opens its own server (it is the reader: `collect()` per
- * collection), and a handler around it serializing with our own Prometheus text serializer (the
- * exporter's output, byte for byte, at a fraction of its cost). The handler answers with the
+ * A reader without a server of its own (`collect()` per collection), and a handler around it
+ * serializing with our own Prometheus text serializer (exporter-prometheus's output, byte for
+ * byte, at a fraction of its cost; that package is not needed at run time). The handler answers with the
  * versioned content type, 401 without the token when one is set, 405 for methods other than
  * GET/HEAD, and 503 when the collection fails (the exporter's own handler answers 200 with a
  * comment, which Prometheus would store as an empty scrape instead of marking the target down).
@@ -145,18 +141,7 @@ function sharedPieces(
 export async function createPrometheusEndpoint(
   options: PrometheusEndpointOptions,
 ): Promise<PrometheusEndpoint> {
-  const { PrometheusExporter } = await importOptional(
-    () => import('@opentelemetry/exporter-prometheus'),
-    '@opentelemetry/exporter-prometheus',
-    'Prometheus export',
-    'prometheus: false',
-  );
-  const reader = new PrometheusExporter({
-    preventServerStart: true,
-    withoutScopeInfo: options.withoutScopeInfo,
-    withoutTargetInfo: options.withoutTargetInfo,
-    ...(options.metricProducers !== undefined ? { metricProducers: options.metricProducers } : {}),
-  });
+  const reader = new PrometheusReader(options.metricProducers);
   const serializer = new PrometheusTextSerializer(options);
   const verify =
     options.token !== undefined

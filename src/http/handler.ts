@@ -18,6 +18,7 @@ import {
   sendText,
   type EncodedJson,
 } from './respond.js';
+import { PROMETHEUS_CONTENT_TYPE } from '../export/prometheus-types.js';
 import { StatsCache, type CachedStats } from './stats-cache.js';
 import { setSecurityHeaders } from './security-headers.js';
 import { STATUS_PAGE_CSP, statusPageHtml } from './status-page.js';
@@ -26,7 +27,6 @@ import { parseStatsQuery, selectTargets } from './stats-query.js';
 export const DEFAULT_BASE_PATH = '/api/v2/publishing';
 export const DEFAULT_CACHE_TTL_MS = 1000;
 export const DEFAULT_MAX_URL_LENGTH = 4096;
-const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** A node:http-style handler; `next` (Express/Connect) receives requests outside its paths. */
 export type StatsRequestHandler = (
@@ -250,7 +250,7 @@ export function createStatsHandler(options: StatsHandlerOptions): StatsRequestHa
       diag.warn('otel-publishing-metrics: /metrics could not be produced', err);
       throw new HttpError(503, 'unavailable', 'metrics exposition failed; try again');
     }
-    sendText(req, res, text, PROMETHEUS_TEXT);
+    sendText(req, res, text, PROMETHEUS_CONTENT_TYPE);
   };
 
   const dispatch = async (
