@@ -2,17 +2,7 @@
  * Value and label formatting of the Prometheus text format 0.0.4, as exporter-prometheus's
  * `PrometheusSerializer` formats them (escaping, `+Inf`/`-Inf`/`NaN`, histogram `le` labels).
  */
-const METADATA_ESCAPES = /[\\\n]/;
-const LABEL_VALUE_ESCAPES = /[\\\n"]/;
-
-function escapeCharacter(c: string): string {
-  return c === '\\' ? '\\\\' : c === '\n' ? '\\n' : '\\"';
-}
-
-/** HELP and UNIT text: backslash and newline escaped. */
-export function escapeMetadata(text: string): string {
-  return METADATA_ESCAPES.test(text) ? text.replace(/[\\\n]/g, escapeCharacter) : text;
-}
+import { escapeLabelValue } from '../label-escaping.js';
 
 /** A label value: non-strings JSON-encoded, then backslash, newline and double quote escaped. */
 export function labelValue(value: unknown): string {
@@ -22,8 +12,7 @@ export function labelValue(value: unknown): string {
       : value === undefined
         ? ''
         : (JSON.stringify(value) as string | undefined);
-  if (text === undefined) return '';
-  return LABEL_VALUE_ESCAPES.test(text) ? text.replace(/[\\\n"]/g, escapeCharacter) : text;
+  return text === undefined ? '' : escapeLabelValue(text);
 }
 
 /** Prometheus number formatting: `+Inf`, `-Inf`, `NaN`, otherwise JavaScript's. */

@@ -31,14 +31,9 @@ import {
   type ResourceMetrics,
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
+import { escapeMetadata } from '../label-escaping.js';
 import { sanitizePrometheusName, sanitizedMetricName, withCounterSuffix } from '../metric-names.js';
-import {
-  BucketLabels,
-  escapeMetadata,
-  formatValue,
-  labelValue,
-  quoted,
-} from './prometheus-format.js';
+import { BucketLabels, formatValue, labelValue, quoted } from './prometheus-format.js';
 
 export interface PrometheusTextOptions {
   /** No `otel_scope_name`/`otel_scope_version`/`otel_scope_schema_url` labels. */

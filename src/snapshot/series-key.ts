@@ -3,12 +3,11 @@
  * name and values escaped as in the Prometheus text format, so a key can be pasted into PromQL.
  */
 
-export type Labels = Readonly<Record<string, string>>;
+import { escapeLabelValue } from '../label-escaping.js';
 
-/** Escapes a label value the way the Prometheus text format does (backslash, quote, newline). */
-export function escapeLabelValue(value: string): string {
-  return value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
-}
+export { escapeLabelValue } from '../label-escaping.js';
+
+export type Labels = Readonly<Record<string, string>>;
 
 /** Formats a histogram bound for the `le` label: `+Inf` or the shortest decimal form. */
 export function formatBound(bound: number): string {
