@@ -8,7 +8,13 @@
  * No unit suffix: the exporter writes the unit on a `# UNIT` line and leaves the name alone, and
  * catalog names already end in their unit (`_seconds`, `_bytes`).
  */
-import type { MetricDefinition } from './catalog.js';
+
+/** What naming reads of a catalog row (a `MetricDefinition` is one): its name and its kind. */
+export interface NamedMetric {
+  /** The catalog name, counters ending in `_total`. */
+  readonly name: string;
+  readonly kind: 'gauge' | 'counter' | 'histogram';
+}
 
 const INVALID_NAME_CHARACTERS = /[^a-z0-9_]/gi;
 const REPEATED_UNDERSCORES = /_{2,}/g;
@@ -49,12 +55,12 @@ export function prometheusFamilyName(instrument: string, monotonic: boolean): st
  * no such suffix and both the Prometheus exporter and Prometheus-naming OTLP backends append it
  * to monotonic sums.
  */
-export function catalogInstrumentName(def: MetricDefinition, namespace: string): string {
+export function catalogInstrumentName(def: NamedMetric, namespace: string): string {
   const name = def.kind === 'counter' ? def.name.replace(/_total$/, '') : def.name;
   return namespace === '' ? name : `${namespace}_${name}`;
 }
 
 /** The Prometheus name a user sees for a catalog row: the family name of its instrument. */
-export function catalogPrometheusName(def: MetricDefinition, namespace: string): string {
+export function catalogPrometheusName(def: NamedMetric, namespace: string): string {
   return prometheusFamilyName(catalogInstrumentName(def, namespace), def.kind === 'counter');
 }
