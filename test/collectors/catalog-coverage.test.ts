@@ -1,36 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CATALOG,
-  DiscoveryCollector,
-  HealthCollector,
-  PublishingMetricsCollector,
-  QueueCollector,
-  RefreshCollector,
-  prometheusName,
-} from '../../src/index.js';
-import { refreshStatus, targetHealth } from '../support/fakes.js';
-import { FakeDiscovery, prometheusReader, queueStats, target } from './fakes.js';
+import { CATALOG, prometheusName } from '../../src/index.js';
+import { fullyWired } from '../support/fully-wired.js';
+import { prometheusReader } from './fakes.js';
 
-/** Every collector registered over fake ports, and one event of each recorder family. */
-function fullyWired() {
-  const pm = new PublishingMetricsCollector({ meterProvider: false });
-  const prometheus = prometheusReader(pm);
-  pm.registerCollector(new HealthCollector({ getHealth: () => [targetHealth('hook')] }));
-  pm.registerCollector(new RefreshCollector({ getStatus: () => refreshStatus() }));
-  pm.registerCollector(new DiscoveryCollector(new FakeDiscovery([target('hook', 'webhook')])));
-  pm.registerCollector(new QueueCollector({ getStats: () => queueStats() }));
-  pm.refresh.recordRefresh('success', 1.2);
-  pm.discovery.recordDiscovery('load', 0.01);
-  pm.discovery.recordError('parse');
-  pm.discovery.recordSecret('found');
-  pm.discovery.recordLookup('get', 'found');
-  pm.publisher.recordWebhookAuthFailure('hook', 'bearer');
-  return { pm, prometheus };
+/** Every collector over fake ports, one event of each recorder family, and a /metrics reader. */
+function wired() {
+  const pm = fullyWired();
+  return { pm, prometheus: prometheusReader(pm) };
 }
 
 describe('metric catalog coverage', () => {
   it('every catalog metric is produced by a collector or recorder, in the snapshot and on /metrics', async () => {
-    const { pm, prometheus } = fullyWired();
+    const { pm, prometheus } = wired();
     const snap = await pm.collectAll();
     const text = await prometheus.text();
     const missing: string[] = [];

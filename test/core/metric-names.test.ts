@@ -1,34 +1,9 @@
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { describe, expect, it } from 'vitest';
 import { PrometheusTextSerializer } from '../../src/export/prometheus-text.js';
-import {
-  CATALOG,
-  DiscoveryCollector,
-  HealthCollector,
-  PublishingMetricsCollector,
-  QueueCollector,
-  RefreshCollector,
-  prometheusName,
-} from '../../src/index.js';
-import { FakeDiscovery, queueStats, target } from '../collectors/fakes.js';
-import { refreshStatus, targetHealth } from '../support/fakes.js';
+import { CATALOG, PublishingMetricsCollector, prometheusName } from '../../src/index.js';
+import { fullyWired } from '../support/fully-wired.js';
 import { prometheusExporterFor } from '../support/producer-readers.js';
-
-/** Every collector over a fake port and one event of each recorder family. */
-function fullyWired(namespace: string): PublishingMetricsCollector {
-  const pm = new PublishingMetricsCollector({ meterProvider: false, namespace });
-  pm.registerCollector(new HealthCollector({ getHealth: () => [targetHealth('hook')] }));
-  pm.registerCollector(new RefreshCollector({ getStatus: () => refreshStatus() }));
-  pm.registerCollector(new DiscoveryCollector(new FakeDiscovery([target('hook', 'webhook')])));
-  pm.registerCollector(new QueueCollector({ getStats: () => queueStats() }));
-  pm.refresh.recordRefresh('success', 1.2);
-  pm.discovery.recordDiscovery('load', 0.01);
-  pm.discovery.recordError('parse');
-  pm.discovery.recordSecret('found');
-  pm.discovery.recordLookup('get', 'found');
-  pm.publisher.recordWebhookAuthFailure('hook', 'bearer');
-  return pm;
-}
 
 /** `name → type` of every `# TYPE` line of an exposition body, `target_info` left out. */
 function typeLines(body: string): Map<string, string> {
