@@ -80,7 +80,8 @@ export type {
 } from './snapshot/snapshot.js';
 export type { HistogramValue } from './snapshot/histogram.js';
 export { estimateQuantile, subtractHistogram } from './snapshot/histogram.js';
-export { seriesKey, escapeLabelValue } from './snapshot/series-key.js';
+export { seriesKey } from './snapshot/series-key.js';
+export { escapeLabelValue } from './label-escaping.js';
 export type { Labels } from './snapshot/series-key.js';
 export { CollectorTimeoutError } from './timeout.js';
 export { SCOPE_NAME, SCOPE_VERSION } from './version.js';

@@ -4,7 +4,7 @@ import {
   type MetricData,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
-import { prometheusFamilyName } from './family-name.js';
+import { prometheusFamilyName } from '../metric-names.js';
 import type { HistogramValue } from './histogram.js';
 import type { Labels } from './series-key.js';
 import type { FamilyType, MetricFamily, Series } from './snapshot.js';

@@ -5,8 +5,6 @@
 
 import { escapeLabelValue } from '../label-escaping.js';
 
-export { escapeLabelValue } from '../label-escaping.js';
-
 export type Labels = Readonly<Record<string, string>>;
 
 /** Formats a histogram bound for the `le` label: `+Inf` or the shortest decimal form. */

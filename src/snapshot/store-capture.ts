@@ -8,7 +8,7 @@ import {
   type FamilyMeta,
   type Slots,
 } from './column-family.js';
-import { prometheusFamilyName } from './family-name.js';
+import { prometheusFamilyName } from '../metric-names.js';
 import type { MetricFamily } from './snapshot.js';
 
 /** Values per slot a capture copies: the value, or a histogram's bucket counts and sum. */
