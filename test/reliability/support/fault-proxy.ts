@@ -55,26 +55,26 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const sockets = new Set<Socket>();
   const held = new Set<ServerResponse>();
 
+  /** The client's request as sent to the upstream: same method, path and headers, its body. */
+  const upstreamOptions = (req: IncomingMessage, body: Buffer) => ({
+    host: target.hostname,
+    port: target.port,
+    method: req.method,
+    path: req.url,
+    headers: { ...req.headers, host: target.host, 'content-length': String(body.length) },
+  });
+
   const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse) => {
-    const upstreamReq = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, host: target.host, 'content-length': String(body.length) },
-      },
-      (upstreamRes) => {
-        const ok = (upstreamRes.statusCode ?? 0) >= 200 && (upstreamRes.statusCode ?? 0) < 300;
-        if (ok) counts.delivered++;
-        if (res.destroyed) {
-          upstreamRes.resume();
-          return;
-        }
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-        upstreamRes.pipe(res);
-      },
-    );
+    const upstreamReq = request(upstreamOptions(req, body), (upstreamRes) => {
+      const ok = (upstreamRes.statusCode ?? 0) >= 200 && (upstreamRes.statusCode ?? 0) < 300;
+      if (ok) counts.delivered++;
+      if (res.destroyed) {
+        upstreamRes.resume();
+        return;
+      }
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+      upstreamRes.pipe(res);
+    });
     upstreamReq.on('error', () => {
       if (!res.headersSent && !res.destroyed) res.writeHead(502).end();
     });
@@ -115,19 +115,10 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
           return;
         case 'trickle': {
           // The backend gets the data (and counts it); the client never gets an end.
-          const upstreamReq = request(
-            {
-              host: target.hostname,
-              port: target.port,
-              method: req.method,
-              path: req.url,
-              headers: { ...req.headers, host: target.host, 'content-length': String(body.length) },
-            },
-            (upstreamRes) => {
-              upstreamRes.resume();
-              if ((upstreamRes.statusCode ?? 0) < 300) counts.delivered++;
-            },
-          );
+          const upstreamReq = request(upstreamOptions(req, body), (upstreamRes) => {
+            upstreamRes.resume();
+            if ((upstreamRes.statusCode ?? 0) < 300) counts.delivered++;
+          });
           upstreamReq.on('error', () => undefined);
           upstreamReq.end(body);
           counts.hung++;
