@@ -3,7 +3,7 @@ import { DEFAULT_NAMESPACE } from './catalog.js';
 import { integerIn, knownKeys, plainObject, positiveNumber } from './options.js';
 import { DEFAULT_RETIRED_TARGET_GRACE_MS } from './series/retired-targets.js';
 import { DEFAULT_MAX_TARGETS } from './series/target-guard.js';
-import type { TargetLabelMode } from './series/target-labels.js';
+import type { TargetLabelMode } from './catalog.js';
 import { checkSources, type TelemetrySources } from './setup-sources.js';
 
 export const DEFAULT_COLLECTOR_TIMEOUT_MS = 1000;

@@ -65,7 +65,7 @@ export type {
 } from './recorders/noop.js';
 export { OTHER_LABEL_VALUE } from './series/open-label.js';
 export { UNKNOWN_TYPE } from './series/target-labels.js';
-export type { TargetLabelMode } from './series/target-labels.js';
+export type { TargetLabelMode } from './catalog.js';
 export { classifyPublishError, PUBLISHER_ERROR_REASONS } from './publish-errors.js';
 export type { PublisherErrorReason } from './publish-errors.js';
 export { SnapshotReader } from './snapshot/reader.js';
@@ -86,16 +86,11 @@ export type { Labels } from './snapshot/series-key.js';
 export { CollectorTimeoutError } from './timeout.js';
 export { SCOPE_NAME, SCOPE_VERSION } from './version.js';
 export { startPublishingTelemetry } from './setup.js';
-export type {
-  PublishingTelemetry,
-  PublishingTelemetryOptions,
-  PrometheusOptions,
-  OtlpOptions,
-  TelemetryMode,
-} from './setup.js';
+export type { PublishingTelemetry, PublishingTelemetryOptions, TelemetryMode } from './setup.js';
+export type { OtlpOptions, PrometheusOptions } from './setup-export-options.js';
 export type { TelemetrySources } from './setup-sources.js';
 export type { OtlpProtocol } from './setup-env.js';
-export type { MetricsHandler } from './export/prometheus.js';
+export type { MetricsHandler } from './export/prometheus-types.js';
 export type { TelemetryLogger } from './export/reporting-exporter.js';
 export { StatsAggregator, DEFAULT_STATS_WINDOW_MS } from './stats/aggregator.js';
 export type { StatsAggregatorOptions, PublishingStats, StatsWindow } from './stats/aggregator.js';

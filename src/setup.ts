@@ -12,16 +12,13 @@ import {
 import type { Resource } from '@opentelemetry/resources';
 import { PublishingMetricsCollector } from './collector.js';
 import { createOtlpExport, type OtlpExport } from './export/otlp.js';
-import {
-  createPrometheusEndpoint,
-  servePrometheus,
-  type MetricsHandler,
-  type PrometheusServer,
-} from './export/prometheus.js';
+import { createPrometheusEndpoint } from './export/prometheus.js';
+import { servePrometheus, type PrometheusServer } from './export/prometheus-server.js';
+import type { MetricsHandler } from './export/prometheus-types.js';
 import { isNoopMeterProvider } from './export/meter-provider.js';
 import type { TelemetryLogger } from './export/reporting-exporter.js';
 import { knownKeys, objectOrFalse, optionError, plainObject } from './options.js';
-import type { TargetLabelMode } from './series/target-labels.js';
+import type { TargetLabelMode } from './catalog.js';
 import { checkSources, type TelemetrySources } from './setup-sources.js';
 import { DEFAULT_EXPORT_INTERVAL_MS, readOtlpEnv, type OtlpProtocol } from './setup-env.js';
 import {
@@ -36,8 +33,6 @@ import {
 import { chooseExporters, sdkDisabled, type ExporterChoice } from './setup-exporters.js';
 import { buildResource } from './setup-resource.js';
 import type { MetricsSnapshot } from './snapshot/snapshot.js';
-
-export type { OtlpOptions, PrometheusOptions } from './setup-export-options.js';
 
 export interface PublishingTelemetryOptions {
   /** The host's subsystem ports; a collector is registered for each one given. */

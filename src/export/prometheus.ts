@@ -10,9 +10,6 @@ import { PROMETHEUS_CONTENT_TYPE, type MetricsHandler } from './prometheus-types
 import { onResponseDone } from './response-done.js';
 import { CollectionFailed, SharedScrape, type EncodedScrape } from './shared-scrape.js';
 
-export { servePrometheus, type PrometheusServer } from './prometheus-server.js';
-export { PROMETHEUS_CONTENT_TYPE, type MetricsHandler } from './prometheus-types.js';
-
 /**
  * Scrapes in progress (waiting for the shared body or being written) per endpoint; beyond it a
  * request is answered 503 with `Retry-After: 1` at once. One in progress costs its request and

@@ -3,8 +3,6 @@ import { labelsFor, type MetricDefinition, type TargetLabelMode } from '../catal
 import { OpenLabel } from './open-label.js';
 import type { TargetGuard } from './target-guard.js';
 
-export type { TargetLabelMode } from '../catalog.js';
-
 /** The type of a target no health check, discovery or publisher call has named yet. */
 export const UNKNOWN_TYPE = 'unknown';
 

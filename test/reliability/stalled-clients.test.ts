@@ -16,7 +16,8 @@ import {
   startPublishingTelemetry,
   startStatsServer,
 } from '../../src/index.js';
-import { createPrometheusEndpoint, servePrometheus } from '../../src/export/prometheus.js';
+import { createPrometheusEndpoint } from '../../src/export/prometheus.js';
+import { servePrometheus } from '../../src/export/prometheus-server.js';
 import { settledHeapUsed } from '../support/gc.js';
 import { mib, ms, writeFigures, type Figure } from './support/figures.js';
 

@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { MetricsHandler } from '../../src/export/prometheus.js';
+import type { MetricsHandler } from '../../src/export/prometheus-types.js';
 import { Recorder } from '../../src/recorders/recorder.js';
 import { HistogramStore } from '../../src/series/histogram-store.js';
 import { NumberStore } from '../../src/series/number-store.js';

@@ -18,11 +18,10 @@ import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createPrometheusEndpoint,
-  PROMETHEUS_CONTENT_TYPE,
-  type MetricsHandler,
   type PrometheusEndpoint,
   type PrometheusEndpointOptions,
 } from '../../src/export/prometheus.js';
+import { PROMETHEUS_CONTENT_TYPE, type MetricsHandler } from '../../src/export/prometheus-types.js';
 
 interface Reply {
   status: number;

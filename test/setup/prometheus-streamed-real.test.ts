@@ -6,11 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createPrometheusEndpoint,
-  servePrometheus,
-  type PrometheusServer,
-} from '../../src/export/prometheus.js';
+import { createPrometheusEndpoint } from '../../src/export/prometheus.js';
+import { servePrometheus, type PrometheusServer } from '../../src/export/prometheus-server.js';
 import {
   promQuery,
   requireBackend,
